@@ -1,0 +1,36 @@
+"""Test-wide settings: no network, for this process and every kernel.
+
+The block is installed by ``tests/netblock/sitecustomize.py``; here we turn
+it on for the pytest process itself and, through ``PYTHONPATH``, for the
+Jupyter kernels that nbval starts for the notebooks.
+"""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+NETBLOCK = Path(__file__).parent / "netblock"
+
+os.environ["TLCOURSE_BLOCK_NETWORK"] = "1"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(NETBLOCK)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+# Matplotlib must never try to open a window in tests.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+sys.path.insert(0, str(NETBLOCK))
+import sitecustomize as _netblock  # noqa: E402  (this file, not Python's)
+
+if not getattr(_netblock, "_installed_here", False):
+    _netblock._install()
+    _netblock._installed_here = True
+
+
+@pytest.fixture
+def no_network():
+    """The network is blocked for the whole session; this fixture documents it
+    in a test's signature and fails loudly if the block was removed."""
+    import socket
+    with pytest.raises(OSError, match="network access blocked"):
+        socket.create_connection(("example.org", 80), timeout=1)
+    yield

