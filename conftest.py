@@ -1,4 +1,4 @@
-"""Test-wide settings: no network, for this process and every kernel.
+"""Test-wide settings (repo root, so they cover tests/ and notebooks/): no network.
 
 The block is installed by ``tests/netblock/sitecustomize.py``; here we turn
 it on for the pytest process itself and, through ``PYTHONPATH``, for the
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-NETBLOCK = Path(__file__).parent / "netblock"
+NETBLOCK = Path(__file__).parent / "tests" / "netblock"
 
 os.environ["TLCOURSE_BLOCK_NETWORK"] = "1"
 os.environ["PYTHONPATH"] = os.pathsep.join(
