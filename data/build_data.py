@@ -5,7 +5,7 @@ Usage (from the repository root, with the course's virtual environment)::
     python data/build_data.py                      # all datasets
     python data/build_data.py --only emoji         # one of: fashion_mnist, mnist, emoji
     python data/build_data.py --from DIR           # use packages already downloaded into DIR
-    python data/build_data.py --out /tmp/check     # write elsewhere (compare with the committed files)
+    python data/build_data.py --out /tmp/check     # write elsewhere, compare with data/
 
 What it does, for each dataset:
 
@@ -19,7 +19,8 @@ What it does, for each dataset:
    (``numpy.random.RandomState``, whose stream numpy keeps stable across
    versions) from sorted inputs;
 4. writes a compressed ``.npz`` whose bytes depend only on the arrays (fixed
-   zip timestamps, fixed compression level), and prints its size and sha256.
+   zip timestamps, host field and compression level), and prints its size
+   and sha256.
 
 The sha256s it prints are the ones in ``data/README.md`` and in
 ``tlcourse/data.py`` (``SHA256``).  A different zlib build can, in principle,
@@ -37,7 +38,6 @@ import gzip
 import hashlib
 import io
 import json
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -186,9 +186,9 @@ def _extract_deb_pure_python(deb: Path, dest: Path) -> None:
 # Deterministic helpers
 # --------------------------------------------------------------------------
 def save_npz(path: Path, arrays: dict) -> None:
-    """Like ``np.savez_compressed`` but byte-for-byte reproducible: numpy
-    stamps each member with the current time; here every member gets the
-    same fixed timestamp, permissions and compression level."""
+    """Like ``np.savez_compressed``, with every zip field pinned so the bytes
+    depend only on the arrays: fixed timestamp, permissions, host system
+    (numpy records Windows vs. Unix) and compression level 9."""
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
         for key, value in arrays.items():
