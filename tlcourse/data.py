@@ -66,7 +66,7 @@ _SOURCES = {  # file -> (build name, source, licence)
 
 class DataError(ValueError):
     """A data problem the learner can fix: the message says what is wrong
-    and how to fix it.  Introduced in notebook 03.
+    and how to fix it.  Introduced in notebook 01.
 
     Example: ``try: data.load_emoji("apple")  except data.DataError as e: print(e)``
     """
@@ -75,7 +75,7 @@ class DataError(ValueError):
 def data_dir() -> Path:
     """The folder the committed datasets are read from, looked up at each
     call: ``$TLCOURSE_DATA`` if set, else the repository's ``data/``.
-    Introduced in notebook 03.
+    Introduced in notebook 01.
 
     Example: ``print(data.data_dir())``
     """
@@ -99,7 +99,7 @@ class ImageSet:
     loaders return it.  Images are uint8, ``(N, H, W)`` (grey) or
     ``(N, H, W, 3)`` (colour); labels are int64 in ``0 .. len(class_names)-1``.
     ``names_train`` / ``names_test`` hold a name per row where the set has one
-    (the emoji short names), else ``None``.  Introduced in notebook 03.
+    (the emoji short names), else ``None``.  Introduced in notebook 01.
 
     Example: ``fashion = data.load_fashion_mnist(); fashion.x_train.shape``
     """
@@ -189,7 +189,8 @@ def _load_committed(fname: str, name: str) -> ImageSet:
 def load_fashion_mnist() -> ImageSet:
     """Fashion-MNIST subset, the source task for pre-training: 20,000 train
     (2,000 per class, rows shuffled so any prefix is near-balanced) + 4,000
-    test, 28×28 grey uint8, 10 clothing classes.  Introduced in notebook 03.
+    test, 28×28 grey uint8, 10 clothing classes.  Introduced in
+    notebook 02; notebook 03 pre-trains on it.
 
     Example: ``fashion = data.load_fashion_mnist()  # x_train (20000, 28, 28)``
     """
@@ -199,7 +200,7 @@ def load_fashion_mnist() -> ImageSet:
 def load_mnist() -> ImageSet:
     """10,000 real MNIST digits with a fixed stratified split: 8,000 train +
     2,000 test, 28×28 grey uint8, classes ``"0"`` … ``"9"``.
-    Introduced in notebook 04.
+    Introduced in notebook 02.
 
     Example: ``mnist = data.load_mnist(); mnist.x_test.shape  # (2000, 28, 28)``
     """
@@ -210,8 +211,8 @@ def load_digits() -> ImageSet:
     """scikit-learn's 1,797 8×8 handwritten digits (UCI optdigits; another
     digit domain than MNIST), values 0..16 rescaled to 0..255 uint8, with a
     fixed stratified split (20 % of each class in test, seed 0): 1,438 train
-    + 359 test.
-    Introduced in notebook 04.
+    + 359 test.  Not used by a notebook yet (an extra digit domain for
+    exercises).
 
     Example: ``digits = data.load_digits(); digits.x_train.shape  # (1438, 8, 8)``
     """
@@ -250,7 +251,7 @@ def load_emoji(style: str = "google") -> ImageSet:
     attribution in :attr:`ImageSet.licence`).  Both styles have the same
     emoji in the same rows and the same split, so they are one task seen in
     two domains.  ``names_train`` / ``names_test`` hold the emoji short names.
-    Introduced in notebook 08.
+    Introduced in notebook 01.
 
     Example: ``source = data.load_emoji("google"); target = data.load_emoji("twitter")``
     """
@@ -264,7 +265,7 @@ def small_subset(x, y, per_class: int, seed: int = 0):
     without replacement with ``seed``, returned shuffled as ``(x, y)``.
     With the same seed, a smaller subset is contained in a larger one, so a
     learning curve adds data instead of redrawing it.  Introduced in
-    notebook 06.
+    notebook 01.
 
     Example: ``x10, y10 = data.small_subset(mnist.x_train, mnist.y_train, 10)``
     """
@@ -302,7 +303,7 @@ def to_dataset(x, y=None, batch_size: int = 32, image_size=None,
     ``shuffle`` reshuffles every epoch, reproducibly from ``seed``.  Resized
     images are cached in memory after the first pass when they fit in
     256 MB; batches are prefetched.  With ``y=None`` it yields images only.
-    Introduced in notebook 03.
+    Introduced in notebook 01.
 
     Example: ``train_ds = data.to_dataset(x, y, image_size=(96, 96), rgb=True, shuffle=True)``
     """
@@ -363,7 +364,7 @@ class FolderReport:
     ``counts``: usable images per class; ``bad_files``: every file (or
     hidden folder) that will not be loaded, with the reason; ``problems``:
     what makes loading impossible until fixed.  ``print(report)`` reads
-    well.  Introduced in notebook 07.
+    well.  Introduced in notebook 05.
 
     Example: ``report = data.check_image_folder("my_photos"); print(report)``
     """
@@ -486,7 +487,7 @@ def check_image_folder(path) -> FolderReport:
     empty, hidden, a format TensorFlow cannot decode) and every structural
     problem (missing path, no class folders, images directly in the root,
     an empty class, a single class).  Files are only read, never changed.
-    Introduced in notebook 07.
+    Introduced in notebook 05.
 
     Example: ``print(data.check_image_folder("my_photos"))``
     """
@@ -603,7 +604,7 @@ def image_folder(path, image_size=(160, 160), batch_size: int = 32,
     ``validation_split=0.2, subset="training" | "validation" | "both"``
     splits as Keras does; other keyword arguments go to Keras.
     The result has ``.class_names`` (and ``.file_paths``, your files).
-    Introduced in notebook 07.
+    Introduced in notebook 05.
 
     Example: ``train_ds, val_ds = data.image_folder("photos", validation_split=0.2, subset="both")``
     """
