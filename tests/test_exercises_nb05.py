@@ -1,0 +1,31 @@
+"""Notebook 05's exercises accept the right answers and refuse wrong ones."""
+from tlcourse import check
+
+
+def test_q1_seed_head_params():
+    assert check.answer("nb05.q1", 11_804_679)
+    assert not check.answer("nb05.q1", 11_796_480)   # forgot the biases and last layer
+    assert not check.answer("nb05.q1", None)
+
+
+def test_q1_matches_the_real_head():
+    import numpy as np
+    from tlcourse import heads
+    head = heads.seed_head(7)
+    head(np.zeros((1, 3, 3, 1280), "float32"))
+    assert check.answer("nb05.q1", heads.count_params(head))
+
+
+def test_q2_seed_hours():
+    assert check.answer("nb05.q2", 4.44)
+    assert check.answer("nb05.q2", 64000 / 4 / 3600)
+    assert not check.answer("nb05.q2", 16000)    # seconds, not hours
+    assert not check.answer("nb05.q2", None)
+
+
+def test_q3_training_false():
+    assert check.answer("nb05.q3", False)
+    assert check.answer("nb05.q3", "False")
+    assert not check.answer("nb05.q3", True)
+    assert not check.answer("nb05.q3", None)
+    assert not check.answer("nb05.q3", 0)
