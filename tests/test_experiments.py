@@ -87,3 +87,24 @@ def test_plot_draws_one_line_and_band_per_method(curves):
     assert band.min() == pytest.approx(curves.scores["scratch"].min())
     with pytest.raises(ValueError):
         experiments.plot_learning_curves(curves, band="iqr")
+
+
+def test_restart_resets_weights_and_optimizer_but_keeps_the_traced_step():
+    import keras
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(keras.optimizers.Adam(0.05), "mse")
+    initial = model.get_weights()
+    x, y = np.ones((8, 3), "float32"), np.zeros((8, 2), "float32")
+    first = model.fit(x, y, epochs=3, verbose=0).history["loss"]
+    traced = model.train_function
+    assert int(model.optimizer.iterations) > 0
+    assert not np.allclose(model.get_weights()[0], initial[0])
+    experiments.restart(model, initial)
+    for now, then in zip(model.get_weights(), initial):
+        np.testing.assert_array_equal(now, then)
+    assert int(model.optimizer.iterations) == 0
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.05)
+    second = model.fit(x, y, epochs=3, verbose=0).history["loss"]
+    assert model.train_function is traced
+    np.testing.assert_allclose(second, first, rtol=1e-5)
