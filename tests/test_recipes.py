@@ -54,7 +54,7 @@ def test_extract_features_runs_in_inference_mode():
 def test_save_pretrained_roundtrip_uses_cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
     assert recipes.pretrained_path() == tmp_path / "models" / "fashion_cnn.keras"
-    model = recipes.small_vgg(width=4, name="fashion_cnn")
+    model = recipes.small_vgg(width=recipes.FASHION_RECIPE["width"], name="fashion_cnn")
     path = recipes.save_pretrained(model)
     assert path.exists() and list(path.parent.iterdir()) == [path]
     loaded = recipes.pretrained_fashion_cnn()  # loads, does not retrain
@@ -74,3 +74,23 @@ def test_epoch_timer_skips_the_first_epoch():
     timer = recipes.EpochTimer()
     model.fit(np.zeros((4, 2)), np.zeros(4), epochs=3, verbose=0, callbacks=[timer])
     assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds)
+
+
+def test_stale_cached_model_is_retrained_with_the_recipe(tmp_path, monkeypatch):
+    from tlcourse import data
+    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
+    monkeypatch.setitem(recipes.FASHION_RECIPE, "num_train", 20)
+    monkeypatch.setitem(recipes.FASHION_RECIPE, "epochs", 1)
+    rng = np.random.default_rng(0)
+    tiny = data.ImageSet(rng.integers(0, 256, (30, 28, 28)).astype("uint8"),
+                         np.arange(30) % 10, np.zeros((0, 28, 28), "uint8"),
+                         np.zeros(0, int), [str(i) for i in range(10)],
+                         "tiny", "test", "none")
+    monkeypatch.setattr(data, "load_fashion_mnist", lambda: tiny)
+    recipes.save_pretrained(recipes.small_vgg(width=4, name="old"))  # wrong width
+    model = recipes.pretrained_fashion_cnn()
+    width = recipes.FASHION_RECIPE["width"]
+    assert model.get_layer("block1_conv1").filters == width
+    reloaded = recipes.pretrained_fashion_cnn()  # now it is just loaded
+    assert reloaded.get_layer("block1_conv1").filters == width
+    assert reloaded.name == "fashion_cnn"

@@ -117,7 +117,14 @@ def pretrained_fashion_cnn(retrain=False, epochs=None, verbose=0) -> keras.Model
     """
     path = pretrained_path()
     if path.exists() and not retrain:
-        return keras.models.load_model(path)
+        try:
+            model = keras.models.load_model(path)
+        except (OSError, ValueError) as err:  # unreadable: written by another Keras?
+            print(f"Could not load {path} ({err}); retraining it.")
+        else:
+            if _matches_recipe(model):
+                return model
+            print(f"{path} was saved from another version of the recipe; retraining it.")
     from tlcourse import data  # imported here: data is not needed to load
 
     r = FASHION_RECIPE
@@ -134,6 +141,14 @@ def pretrained_fashion_cnn(retrain=False, epochs=None, verbose=0) -> keras.Model
               epochs=epochs or r["epochs"], verbose=verbose)
     save_pretrained(model, path)
     return model
+
+
+def _matches_recipe(model) -> bool:
+    """Does a loaded model have the layers and width this version expects?"""
+    names = {layer.name for layer in model.layers}
+    if not {"block1_conv1", "flatten", "features"} <= names:
+        return False
+    return model.get_layer("block1_conv1").filters == FASHION_RECIPE["width"]
 
 
 def _as_float_images(x) -> np.ndarray:
