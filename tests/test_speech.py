@@ -1,0 +1,74 @@
+"""tlcourse.speech: committed arrays load and are verified, the front end has
+the documented shape, quantisation round-trips, perturbations do what they say."""
+import numpy as np
+import pytest
+
+from tlcourse import speech
+
+
+def test_committed_files_match_their_pinned_sha256():
+    src = speech.load_source()
+    assert src.x.dtype == np.uint8 and src.x.shape[1:] == (61, 32)
+    assert len(src.words) == 35 and set(np.unique(src.y)) == set(range(35))
+    assert not set(src.words) & {"zero", "one", "two", "three", "four",
+                                 "five", "six", "seven", "eight", "nine"}
+    assert src.examples.dtype == np.int16 and src.examples.shape[1] == 8000
+    tgt = speech.load_target()
+    assert tgt.waves.shape == (10, 8000) and tgt.waves.dtype == np.int16
+    assert tgt.words[7] == "seven" and len(tgt.babble) >= 3
+
+
+def test_tampered_file_is_refused(tmp_path):
+    data = (speech.DATA_DIR / "speech_target.npz").read_bytes()
+    (tmp_path / "speech_target.npz").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(ValueError, match="sha256"):
+        speech.load_target(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        speech.load_source(tmp_path)
+
+
+def test_log_mel_shape_and_tone_lands_in_the_right_band():
+    t = np.arange(8000) / 8000
+    low = (0.5 * np.sin(2 * np.pi * 300 * t) * 32767).astype(np.int16)
+    high = (0.5 * np.sin(2 * np.pi * 3000 * t) * 32767).astype(np.int16)
+    m = speech.log_mel(np.stack([low, high]))
+    assert m.shape == (2, 61, 32) and m.dtype == np.float32
+    assert m[0].mean(0).argmax() < m[1].mean(0).argmax()
+    assert speech.log_mel(low).shape == (61, 32)
+
+
+def test_quantise_round_trip_within_half_a_step():
+    x = np.linspace(*speech.LOG_MEL_RANGE, 1000).astype(np.float32)
+    step = (speech.LOG_MEL_RANGE[1] - speech.LOG_MEL_RANGE[0]) / 255
+    assert np.abs(speech.dequantise(speech.quantise(x)) - x).max() <= step / 2 + 1e-5
+    assert speech.quantise([-100.0, 100.0]).tolist() == [0, 255]
+
+
+def test_perturb_speed_shift_and_snr():
+    rng = np.random.default_rng(0)
+    wave = np.zeros(8000, np.int16)
+    wave[3000:5000] = 10000
+    fast = speech.perturb(wave, rng, speed=2.0)
+    assert fast.shape == (8000,) and (fast > 0).sum() == pytest.approx(1000, abs=5)
+    shifted = speech.perturb(wave, rng, shift=800)
+    assert shifted[3800] > 0 and shifted[3000] == 0
+    noise = rng.normal(0, 1000, 20000).astype(np.int16)
+    noisy = speech.perturb(wave, rng, noise=noise, snr_db=0.0).astype(float)
+    added = noisy - wave
+    snr = 10 * np.log10(np.mean(wave.astype(float) ** 2) / np.mean(added ** 2))
+    assert abs(snr) < 0.5
+
+
+def test_perturbed_set_labels_and_determinism():
+    waves = speech.load_target().waves[:3]
+    x1, y1 = speech.perturbed_set(waves, 4, seed=3, speed=(0.9, 1.1), shift_ms=50)
+    x2, _ = speech.perturbed_set(waves, 4, seed=3, speed=(0.9, 1.1), shift_ms=50)
+    assert x1.shape == (12, 8000) and y1.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    assert np.array_equal(x1, x2)
+
+
+def test_play_and_show_log_mels_return_displayable_objects():
+    tgt = speech.load_target()
+    assert "audio/wav" in speech.play(tgt.waves[0])._repr_html_()
+    fig = speech.show_log_mels(speech.log_mel(tgt.waves[:3]), tgt.words[:3], ncols=3)
+    assert len([a for a in fig.axes if a.images]) == 3

@@ -1,0 +1,251 @@
+"""Speech plumbing for notebook 10 (transfer in speech): the committed
+spoken-word arrays, the log-mel front end, perturbations and audio display.
+
+Two data sets live under ``data/`` (provenance in ``data/SPEECH.md``):
+
+* ``speech_source.npz`` — the *source*: synthetic words spoken by the
+  ``espeak-ng`` synthesiser in many voices, speeds and pitches, stored as
+  uint8-quantised log-mel spectrograms (plus a few waveforms to listen to);
+* ``speech_target.npz`` — the *target*: real recordings of one human
+  speaker (Asterisk telephony prompts, CC-BY-SA-3.0), stored as 8 kHz int16
+  waveforms: the ten digits, plus longer prompts used as background babble.
+
+The teaching (freezing, the new head, fine-tuning) happens in the notebook;
+this module only loads, transforms and displays.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+__all__ = ["SAMPLE_RATE", "CLIP_SAMPLES", "DATA_DIR", "SHA256",
+           "SpeechSource", "SpeechTarget", "load_source", "load_target",
+           "log_mel", "quantise", "dequantise", "perturb", "perturbed_set",
+           "play", "show_log_mels"]
+
+#: Every clip is 1 s of 8 kHz mono audio (telephone band).
+SAMPLE_RATE = 8000
+CLIP_SAMPLES = 8000
+#: Log-mel front end: 32 ms windows every 16 ms, 32 mel bands in 60–3800 Hz.
+FRAME_LENGTH, FRAME_STEP, FFT_LENGTH, NUM_MELS = 256, 128, 256, 32
+#: Fixed range used to quantise log-mels to uint8 (natural-log units).
+LOG_MEL_RANGE = (-13.0, 7.0)
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+#: sha256 of the committed files; ``data/build_speech.py`` prints these.
+SHA256 = {
+    "speech_source.npz": "4346f081301c6e58c40d6a9e782f4eaf004991563aff4203655858f3197fb3ef",
+    "speech_target.npz": "de6edd3823e966d1e2671702bd00c893556a20da6ad0ed4b77e32682120892ed",
+}
+
+
+class SpeechSource(NamedTuple):
+    """Synthetic source corpus (espeak-ng): ``x`` uint8 log-mels (N, frames,
+    mels), ``y`` word index, ``words`` the class names, ``voices`` one
+    "voice+variant/speed/pitch" string per clip, ``examples`` a few int16
+    waveforms (with ``example_labels``) to listen to."""
+    x: np.ndarray
+    y: np.ndarray
+    words: tuple[str, ...]
+    voices: np.ndarray
+    examples: np.ndarray
+    example_labels: np.ndarray
+
+
+class SpeechTarget(NamedTuple):
+    """Real target recordings (one speaker): ``waves`` int16 (10, 8000), the
+    digits ``words`` "zero" … "nine" in label order, and ``babble``, a list
+    of longer int16 prompts of the same speaker used only as test noise."""
+    waves: np.ndarray
+    words: tuple[str, ...]
+    babble: list
+
+
+def _load(name: str, data_dir: Path | None = None) -> dict:
+    file = Path(data_dir or DATA_DIR) / name
+    if not file.is_file():
+        raise FileNotFoundError(
+            f"{file} is missing; it is committed with the course (rebuild it "
+            f"with `python data/build_speech.py`, see data/SPEECH.md).")
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    expected = SHA256.get(name)
+    if expected is not None and digest != expected:
+        raise ValueError(f"{file}: sha256 {digest} differs from the pinned "
+                         f"{expected}; the file is corrupt or was changed.")
+    with np.load(file, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def load_source(data_dir: Path | None = None) -> SpeechSource:
+    """Load the synthetic espeak-ng source corpus (sha256-checked).
+    Introduced in notebook 10.
+
+    Example: ``src = speech.load_source(); src.x.shape  # (N, 61, 32)``
+    """
+    z = _load("speech_source.npz", data_dir)
+    return SpeechSource(z["x"], z["y"].astype(np.int64),
+                        tuple(str(w) for w in z["words"]), z["voices"],
+                        z["examples"], z["example_labels"].astype(np.int64))
+
+
+def load_target(data_dir: Path | None = None) -> SpeechTarget:
+    """Load the real Asterisk digit recordings and babble (sha256-checked).
+    Introduced in notebook 10.
+
+    Example: ``tgt = speech.load_target(); tgt.waves.shape  # (10, 8000)``
+    """
+    z = _load("speech_target.npz", data_dir)
+    babble = np.split(z["babble"], z["babble_offsets"][1:-1])
+    return SpeechTarget(z["waves"], tuple(str(w) for w in z["words"]), babble)
+
+
+def log_mel(waves, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    r"""Log-mel spectrogram with TensorFlow ops, the usual speech front end.
+
+    For frames :math:`t` and mel filters :math:`m`:
+    :math:`S_{t,m} = \log\big(\epsilon + \sum_f W_{f,m}\,|\mathrm{STFT}(x)_{t,f}|^2\big)`,
+    with :math:`W` = ``tf.signal.linear_to_mel_weight_matrix``, ε = 1e-6.
+    ``waves``: int16 or float (N, samples) or (samples,); int16 is scaled to
+    [-1, 1].  Returns float32 (N, frames, NUM_MELS).  Introduced in notebook 10.
+
+    Example: ``speech.log_mel(tgt.waves).shape  # (10, 61, 32)``
+    """
+    import tensorflow as tf
+
+    x = np.asarray(waves)
+    x = x.astype(np.float32) / 32768.0 if x.dtype == np.int16 else x.astype(np.float32)
+    squeeze = x.ndim == 1
+    x = np.atleast_2d(x)
+    stft = tf.signal.stft(x, FRAME_LENGTH, FRAME_STEP, FFT_LENGTH,
+                          window_fn=tf.signal.hann_window)
+    power = tf.square(tf.abs(stft))
+    weights = tf.signal.linear_to_mel_weight_matrix(
+        NUM_MELS, FFT_LENGTH // 2 + 1, sample_rate, 60.0, 3800.0)
+    out = tf.math.log(tf.tensordot(power, weights, 1) + 1e-6).numpy()
+    return out[0] if squeeze else out
+
+
+def quantise(log_mels) -> np.ndarray:
+    """Map log-mels to uint8 over the fixed :data:`LOG_MEL_RANGE` (clipped).
+    Introduced in notebook 10.
+
+    Example: ``speech.quantise(speech.log_mel(w)).dtype  # uint8``
+    """
+    lo, hi = LOG_MEL_RANGE
+    q = np.round((np.asarray(log_mels) - lo) / (hi - lo) * 255.0)
+    return np.clip(q, 0, 255).astype(np.uint8)
+
+
+def dequantise(q) -> np.ndarray:
+    """Inverse of :func:`quantise` (float32, up to half a step of error).
+    Introduced in notebook 10.
+
+    Example: ``feats = speech.dequantise(src.x)``
+    """
+    lo, hi = LOG_MEL_RANGE
+    return (np.asarray(q, np.float32) / 255.0 * (hi - lo) + lo).astype(np.float32)
+
+
+def _fit(x: np.ndarray, n: int) -> np.ndarray:
+    """Centre-crop or zero-pad a 1-D signal to ``n`` samples."""
+    if len(x) >= n:
+        start = (len(x) - n) // 2
+        return x[start:start + n]
+    out = np.zeros(n, x.dtype)
+    start = (n - len(x)) // 2
+    out[start:start + len(x)] = x
+    return out
+
+
+def perturb(wave, rng: np.random.Generator, speed: float = 1.0,
+            shift: int = 0, gain_db: float = 0.0, noise=None,
+            snr_db: float = np.inf) -> np.ndarray:
+    """One perturbed copy of a 1-s clip: resample by ``speed`` (faster and
+    higher for speed > 1), circular-free time ``shift`` in samples, gain, and
+    additive ``noise`` (a longer 1-D signal; a random 1-s piece is mixed in at
+    ``snr_db``).  Returns int16 (CLIP_SAMPLES,).  Introduced in notebook 10.
+
+    Example: ``speech.perturb(tgt.waves[7], rng, speed=1.1, noise=tgt.babble[0], snr_db=10)``
+    """
+    x = np.asarray(wave, np.float32) / 32768.0
+    if speed != 1.0:
+        n_out = int(round(len(x) / speed))
+        x = np.interp(np.linspace(0, len(x) - 1, n_out), np.arange(len(x)), x)
+    x = _fit(x, CLIP_SAMPLES)
+    if shift:
+        x = np.roll(x, shift)
+        if shift > 0:
+            x[:shift] = 0
+        else:
+            x[shift:] = 0
+    x = x * 10 ** (gain_db / 20)
+    if noise is not None and np.isfinite(snr_db):
+        noise = np.asarray(noise, np.float32) / 32768.0
+        start = rng.integers(0, max(1, len(noise) - CLIP_SAMPLES))
+        piece = _fit(noise[start:start + CLIP_SAMPLES], CLIP_SAMPLES)
+        p_sig = np.mean(x ** 2) + 1e-12
+        p_noise = np.mean(piece ** 2) + 1e-12
+        x = x + piece * np.sqrt(p_sig / p_noise / 10 ** (snr_db / 10))
+    return (np.clip(x, -1, 1) * 32767).astype(np.int16)
+
+
+def perturbed_set(waves, copies: int, seed: int, speed=(1.0, 1.0),
+                  shift_ms: float = 0.0, gain_db=(0.0, 0.0), noises=None,
+                  snr_db=(10.0, 20.0)):
+    """``copies`` random perturbations of every clip in ``waves``, with
+    parameters drawn uniformly from the given ranges (see :func:`perturb`).
+    Returns (int16 waves (len(waves)*copies, 8000), labels).  Introduced in
+    notebook 10.
+
+    Example: ``x, y = speech.perturbed_set(tgt.waves, 20, seed=0, speed=(0.9, 1.1))``
+    """
+    rng = np.random.default_rng(seed)
+    max_shift = int(shift_ms * SAMPLE_RATE / 1000)
+    out, labels = [], []
+    for label, wave in enumerate(waves):
+        for _ in range(copies):
+            noise = None if noises is None else noises[rng.integers(len(noises))]
+            out.append(perturb(
+                wave, rng, speed=rng.uniform(*speed),
+                shift=int(rng.integers(-max_shift, max_shift + 1)) if max_shift else 0,
+                gain_db=rng.uniform(*gain_db), noise=noise,
+                snr_db=np.inf if noise is None else rng.uniform(*snr_db)))
+            labels.append(label)
+    return np.stack(out), np.array(labels, np.int64)
+
+
+def play(wave, sample_rate: int = SAMPLE_RATE):
+    """An inline audio player for one clip (``IPython.display.Audio``).
+    Introduced in notebook 10.
+
+    Example: ``speech.play(tgt.waves[7])``
+    """
+    from IPython.display import Audio
+    return Audio(np.asarray(wave, np.float32) / 32768.0, rate=sample_rate,
+                 normalize=True)
+
+
+def show_log_mels(log_mels: Sequence, titles: Sequence[str], ncols: int = 5):
+    """Plot log-mel spectrograms side by side (time → x, mel band → y).
+    Introduced in notebook 10.
+
+    Example: ``speech.show_log_mels(speech.log_mel(tgt.waves[:5]), tgt.words[:5])``
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(log_mels)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.0 * ncols, 1.7 * nrows),
+                             dpi=72, squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, m, t in zip(axes.flat, log_mels, titles):
+        ax.imshow(np.asarray(m, np.float32).T, origin="lower", aspect="auto",
+                  cmap="magma")
+        ax.set_title(str(t), fontsize=9)
+    fig.tight_layout()
+    return fig
