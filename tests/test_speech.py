@@ -1,5 +1,7 @@
 """tlcourse.speech: committed arrays load and are verified, the front end has
 the documented shape, quantisation round-trips, perturbations do what they say."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,35 @@ def test_play_and_show_log_mels_return_displayable_objects():
     assert "audio/wav" in speech.play(tgt.waves[0])._repr_html_()
     fig = speech.show_log_mels(speech.log_mel(tgt.waves[:3]), tgt.words[:3], ncols=3)
     assert len([a for a in fig.axes if a.images]) == 3
+
+
+def _whisper_bin():
+    """The optional Whisper file: $TLCOURSE_WHISPER_BIN or the asset cache."""
+    import os
+
+    from tlcourse import assets
+    for candidate in (os.environ.get("TLCOURSE_WHISPER_BIN"),
+                      assets.cache_dir() / "whisper_tiny_en" / "model.bin"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    pytest.skip("Whisper tiny.en model.bin not fetched (optional asset)")
+
+
+def test_whisper_tiny_en_from_ctranslate2_transcribes_a_real_seven():
+    from scipy.signal import resample_poly
+    from keras_hub.layers import WhisperAudioConverter
+
+    model_bin = _whisper_bin()
+    weights = speech.read_ctranslate2(model_bin)
+    assert weights["encoder/conv1/weight"].shape == (384, 80, 3)
+    assert weights["decoder/projection/weight"] is weights["decoder/embeddings/weight"]
+    backbone = speech.whisper_tiny_en(model_bin)
+    wave16k = resample_poly(speech.load_target().waves[7] / 32768.0, 2, 1)
+    feats = np.asarray(WhisperAudioConverter()(wave16k[None].astype(np.float32)))
+    out = backbone({"encoder_features": feats,
+                    "decoder_token_ids": np.array([[50257, 50362]]),
+                    "decoder_padding_mask": np.ones((1, 2))})
+    logits = out["decoder_sequence_output"][0, -1].numpy() @ \
+        weights["decoder/embeddings/weight"].astype(np.float32).T
+    vocab = (model_bin.parent / "vocabulary.txt").read_text("utf-8").split("\n")
+    assert vocab[int(logits.argmax())] == "Ġ7"

