@@ -56,7 +56,7 @@ def test_there_are_notebooks_in_teaching_order():
     assert names, "no notebooks found"
     assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", n) for n in names), names
     numbers = [int(n[:2]) for n in names]
-    assert numbers == list(range(len(numbers))), f"gaps in numbering: {numbers}"
+    assert numbers[0] == 0 and len(set(numbers)) == len(numbers), numbers
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -67,8 +67,11 @@ def test_notebook_shape(path):
     assert cells[0].cell_type == "markdown"
     assert "learning objectives" in first, "open with learning objectives"
     assert "expected time" in first or "expected run time" in first
-    tail = "\n".join(c.source for c in cells[-4:] if c.cell_type == "markdown").lower()
-    assert "summary" in tail and "exercises" in tail, "end with Summary and Exercises"
+    md = [(i, c.source.lower()) for i, c in enumerate(cells) if c.cell_type == "markdown"]
+    summary = [i for i, src in md if "## summary" in src]
+    assert summary and summary[-1] >= 0.6 * len(cells), "end with a Summary"
+    assert any("exercises" in src for i, src in md if i >= summary[-1]), \
+        "Exercises after the Summary"
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
     assert "set_random_seed" in code, "seed everything"
     assert "assert " in code, "numbers in prose must be guarded by assertions"
