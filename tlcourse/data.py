@@ -211,8 +211,8 @@ def load_digits() -> ImageSet:
     """scikit-learn's 1,797 8×8 handwritten digits (UCI optdigits; another
     digit domain than MNIST), values 0..16 rescaled to 0..255 uint8, with a
     fixed stratified split (20 % of each class in test, seed 0): 1,438 train
-    + 359 test.  Not used by a notebook yet (an extra digit domain for
-    exercises).
+    + 359 test.  The target domain of notebook 08 (upsampled there by
+    ``adaptation.digits_like_mnist``).
 
     Example: ``digits = data.load_digits(); digits.x_train.shape  # (1438, 8, 8)``
     """
