@@ -28,7 +28,8 @@ def sha(data: bytes) -> str:
 # --------------------------------------------------------------------------
 
 def test_registry_is_pinned_and_consistent():
-    assert set(assets.REGISTRY) == {"mobilenet_v2_imagenet", "minilm_l6_v2", "drug_reviews"}
+    assert set(assets.REGISTRY) == {"mobilenet_v2_imagenet", "minilm_l6_v2", "drug_reviews",
+                                    "whisper_tiny_en"}
     for name, a in assets.REGISTRY.items():
         assert a.name == name and name.isidentifier()
         assert re.fullmatch(r"\d+(\.\d+)*", a.version), a.version
@@ -43,6 +44,8 @@ def test_registry_is_pinned_and_consistent():
     minilm = assets.REGISTRY["minilm_l6_v2"]
     assert minilm.is_dir
     assert {"model.safetensors", "vocab.txt", "config.json"} <= set(minilm.files)
+    whisper = assets.REGISTRY["whisper_tiny_en"]
+    assert whisper.is_dir and {"model.bin", "vocabulary.txt"} <= set(whisper.files)
     # the torchvision file name carries the first 8 hex digits of its sha256
     mnv2 = assets.REGISTRY["mobilenet_v2_imagenet"]
     assert mnv2.files["mobilenet_v2-b0353104.pth"].startswith("b0353104")

