@@ -19,4 +19,10 @@ QUESTIONS = {
         "smallest learning rate, and why?",
         "Fine-tuning: a large step would overwrite the pre-trained filters "
         "with noise from a handful of target clips."),
+    "nb10.q4": Question(
+        close_to(50),
+        "Whisper's front end gives 100 frames per second; the encoder's second "
+        "convolution has stride 2 (run the encoder on M_train[:1] to check).",
+        "50: 100 log-mel frames, halved by the stride-2 convolution, each a "
+        "384-dimensional vector; the notebook averages them."),
 }
