@@ -1,8 +1,11 @@
 """Test-wide settings (repo root, so they cover tests/ and notebooks/): no network.
 
-The block is installed by ``tests/netblock/sitecustomize.py``; here we turn
-it on for the pytest process itself and, through ``PYTHONPATH``, for the
-Jupyter kernels that nbval starts for the notebooks.
+The block lives in ``tests/netblock/tlcourse_netblock.py``.  Here we install
+it in the pytest process itself and, through ``PYTHONPATH`` and
+``TLCOURSE_BLOCK_NETWORK=1``, in the Jupyter kernels that nbval starts for the
+notebooks: ``tests/netblock/sitecustomize.py`` installs it at their start-up.
+We import the uniquely named module, never ``sitecustomize``: Debian's and
+Ubuntu's Python has already imported its own ``sitecustomize`` by now.
 """
 import os
 import sys
@@ -19,11 +22,9 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 sys.path.insert(0, str(NETBLOCK))
-import sitecustomize as _netblock  # noqa: E402  (this file, not Python's)
+import tlcourse_netblock  # noqa: E402
 
-if not getattr(_netblock, "_installed_here", False):
-    _netblock._install()
-    _netblock._installed_here = True
+tlcourse_netblock.install()  # idempotent
 
 
 @pytest.fixture
