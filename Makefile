@@ -1,25 +1,55 @@
 # tlcourse — two commands for learners (see README.md):
 #   make lab    set everything up, open the course in JupyterLab
 #   make test   set everything up, run unit tests + every notebook (nbval)
-# and one for instructors:
-#   make course set everything up, execute every notebook headless into build/
-#               and print each notebook's wall time and peak memory.
+# and, for instructors and maintainers:
+#   make course      set everything up, execute every notebook headless into
+#                    build/ and print each notebook's wall time and peak memory
+#   make robustness  re-run the course under other seeds and with oneDNN off,
+#                    and report every assert's margin (build/robustness/)
+#   make wheelhouse WHEELHOUSE=dir   one folder with every locked wheel and
+#                    asset, for a classroom without internet; learners then
+#                    run `make lab WHEELHOUSE=dir` with no network
+#   make lock        refresh requirements/lock.txt to the newest releases
+#
+# Installs come from the hash-pinned lock (requirements/lock.txt), so every
+# learner of a semester gets the same stack. LOCKED=0 installs the newest
+# releases the lower bounds in pyproject.toml allow instead.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.tlcourse-installed
+LOCK   := requirements/lock.txt
+LOCKED ?= 1
 # Jupyter refuses to start as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# A classroom wheelhouse replaces the package index when given.
+WHEELHOUSE ?=
+PIP_SOURCE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
+ASSET_SOURCE := $(if $(WHEELHOUSE),--wheelhouse $(abspath $(WHEELHOUSE)),)
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# Wheelhouse targets: Python version and platforms (pip's --platform tags).
+WHEEL_PYTHON ?= 3.11
+WHEEL_PLATFORMS ?= linux
+PLATFORM_TAGS_linux   := manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux_2_27_x86_64 manylinux_2_28_x86_64 manylinux_2_31_x86_64
+PLATFORM_TAGS_macos   := macosx_11_0_arm64 macosx_12_0_arm64 macosx_13_0_arm64 macosx_14_0_arm64
+PLATFORM_TAGS_windows := win_amd64
+ROBUSTNESS_SEEDS ?= 0,1,2
+ROBUSTNESS_ONEDNN ?= on,off
 
-.PHONY: setup lab test course clean
+.PHONY: setup lab test course robustness wheelhouse lock clean
 
 setup: $(STAMP)
-	$(BIN)/python -m tlcourse.assets fetch
+	$(BIN)/python -m tlcourse.assets fetch $(ASSET_SOURCE)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+ifeq ($(LOCKED),1)
+	$(PIP) install -q $(PIP_SOURCE) --require-hashes -r $(LOCK)
+	$(PIP) install -q $(PIP_SOURCE) --no-deps --no-build-isolation -e .
+else
+	$(PIP) install -q -U -e ".[dev]"
+endif
 	touch $@
 
 lab: setup
@@ -30,6 +60,28 @@ test: setup
 
 course: setup
 	$(BIN)/python -m tlcourse.course $(NOTEBOOKS)
+
+robustness: setup
+	$(BIN)/python -m tlcourse.robustness --seeds $(ROBUSTNESS_SEEDS) \
+	    --onednn $(ROBUSTNESS_ONEDNN) $(NOTEBOOKS)
+
+wheelhouse: $(STAMP)
+	test -n "$(WHEELHOUSE)" || { echo "usage: make wheelhouse WHEELHOUSE=dir [WHEEL_PLATFORMS='linux macos windows']"; exit 2; }
+	mkdir -p $(WHEELHOUSE)
+	$(foreach p,$(WHEEL_PLATFORMS),\
+	    $(PIP) download -q --require-hashes -r $(LOCK) -d $(WHEELHOUSE) \
+	        --only-binary=:all: --python-version $(WHEEL_PYTHON) \
+	        $(foreach t,$(PLATFORM_TAGS_$(p)),--platform $(t)) &&) true
+	$(BIN)/python -m tlcourse.assets download $(WHEELHOUSE)
+	cp $(LOCK) $(WHEELHOUSE)/
+	@echo "Hand out $(WHEELHOUSE)/ (with this repository); learners run:"
+	@echo "  make lab WHEELHOUSE=<that folder>"
+
+lock: $(STAMP)
+	$(PIP) install -q uv
+	$(BIN)/uv pip compile pyproject.toml requirements/lock.in --extra dev \
+	    --universal --python-version 3.10 --generate-hashes --upgrade \
+	    --custom-compile-command "make lock" -o $(LOCK)
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,10 +1,17 @@
 """The setup paths agree and the course's notebooks keep their shape."""
 import re
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (dev extra)
+    import tomli as tomllib
 
 import nbformat
 import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
@@ -18,26 +25,70 @@ def _environment_yml():
     return [d.strip().strip("'\"") for d in deps]
 
 
-def test_environment_yml_installs_exactly_the_pip_path():
+def _lock():
+    """``{name: [(version, marker or None), ...]}`` from requirements/lock.txt."""
+    entries: dict[str, list] = {}
+    text = (REPO / "requirements" / "lock.txt").read_text()
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        first = block.splitlines()[0] if block.strip() else ""
+        m = re.match(r"([A-Za-z0-9_.\-]+)==([^\s;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$", first)
+        if m:
+            assert "--hash=sha256:" in block, f"{first}: the lock must pin a hash"
+            entries.setdefault(canonicalize_name(m[1]), []).append(
+                (m[2], Marker(m[3]) if m[3] else None))
+    return entries
+
+
+def test_environment_yml_installs_the_same_lock_as_make():
     deps = _environment_yml()
     assert "pip" in deps
-    # Conda installs Python, then runs pip on the same project + dev extra
-    # that `make setup` installs, so the two dependency lists cannot drift.
-    assert "-e .[dev]" in deps
+    # Conda installs Python, then pip installs the hash-pinned lock that
+    # `make setup` installs, so the two stacks cannot drift.
+    assert "-r requirements/lock.txt" in deps
     python = [d for d in deps if d.startswith("python=")]
     assert python == ["python=3.11"]
     lower = PYPROJECT["project"]["requires-python"].removeprefix(">=")
     assert tuple(map(int, "3.11".split("."))) >= tuple(map(int, lower.split(".")))
-    assert "dev" in PYPROJECT["project"]["optional-dependencies"]
+    makefile = (REPO / "Makefile").read_text()
+    assert "--require-hashes -r $(LOCK)" in makefile
+    assert "LOCK   := requirements/lock.txt" in makefile
 
 
-def test_dependencies_have_lower_bounds_and_no_upper_pins():
+def test_dependencies_have_lower_bounds():
     deps = (PYPROJECT["project"]["dependencies"]
             + PYPROJECT["project"]["optional-dependencies"]["dev"])
     for dep in deps:
         assert ">=" in dep, f"{dep}: give a lower bound"
-        assert "<" not in dep.replace(">=", ""), f"{dep}: no needless upper pin"
-        assert "==" not in dep, f"{dep}: no exact pin"
+        assert "==" not in dep, f"{dep}: exact pins belong in the lock, not here"
+
+
+ENVIRONMENTS = [
+    {"python_version": pv, "python_full_version": pv + ".0", "sys_platform": sp,
+     "platform_system": ps, "platform_machine": pm, "os_name": on,
+     "implementation_name": "cpython", "platform_python_implementation": "CPython"}
+    for pv in ("3.10", "3.11", "3.12")
+    for sp, ps, pm, on in (("linux", "Linux", "x86_64", "posix"),
+                           ("darwin", "Darwin", "arm64", "posix"),
+                           ("win32", "Windows", "AMD64", "nt"))]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS,
+                         ids=lambda e: f"py{e['python_version']}-{e['sys_platform']}")
+def test_lock_satisfies_the_lower_bounds(env):
+    """Every dependency of pyproject.toml (with the dev extra) is in the lock
+    for this Python and platform, at a version its bound allows."""
+    lock = _lock()
+    deps = (PYPROJECT["project"]["dependencies"]
+            + PYPROJECT["project"]["optional-dependencies"]["dev"])
+    for dep in map(Requirement, deps):
+        if dep.marker and not dep.marker.evaluate(env):
+            continue
+        name = canonicalize_name(dep.name)
+        assert name in lock, f"{dep} is missing from the lock: run `make lock`"
+        versions = [v for v, marker in lock[name] if marker is None or marker.evaluate(env)]
+        assert len(versions) == 1, (dep, versions)
+        assert dep.specifier.contains(versions[0], prereleases=True), \
+            f"lock has {name}=={versions[0]}, pyproject asks {dep}: run `make lock`"
 
 
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
@@ -73,7 +124,11 @@ def test_notebook_shape(path):
     assert any("exercises" in src for i, src in md if i >= summary[-1]), \
         "Exercises after the Summary"
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
-    assert "set_random_seed" in code, "seed everything"
+    assert "set_random_seed(SEED)" in code, "seed everything from tlcourse.SEED"
+    setup = next(c.source for c in cells if c.cell_type == "code")
+    # tlcourse must come before TensorFlow: it quiets TF's C++ start-up log.
+    assert setup.startswith("from tlcourse import SEED"), "import tlcourse first"
+    assert re.search(r"set_random_seed\(\d", code) is None, "use SEED, not a literal"
     assert "assert " in code, "numbers in prose must be guarded by assertions"
     for i, cell in enumerate(cells):
         if cell.cell_type == "code":
