@@ -31,21 +31,33 @@ def course_notebooks(folder: Path = REPO / "notebooks") -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def run_notebook(path: Path, out_dir: Path, timeout: int = 900) -> dict:
+def run_notebook(path: Path, out_dir: Path, timeout: int = 900,
+                 env: dict | None = None, allow_errors: bool = False) -> dict:
     """Execute one notebook to HTML; return wall time, peak RSS and status.
 
     Peak memory comes from ``os.wait4`` on the nbconvert process, which
-    includes the kernel it started and reaped (Linux/macOS).
+    includes the kernel it started and reaped (Linux/macOS). Every
+    ``assert`` the notebook runs is recorded, with its margin, into
+    ``out_dir/<name>.claims.jsonl`` (see :mod:`tlcourse.robustness`);
+    ``env`` adds environment variables (e.g. ``TLCOURSE_SEED``), and with
+    ``allow_errors`` a failed cell does not stop the run.
     Example: ``run_notebook(Path("notebooks/00_setup_and_tour.ipynb"), Path("build"))``
     """
-    cmd = [sys.executable, "-m", "nbconvert", "--to", "html", "--execute",
+    claims = out_dir / (path.stem + ".claims.jsonl")
+    claims.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "nbconvert", "--to",
+           "notebook" if allow_errors else "html", "--execute",
            f"--ExecutePreprocessor.timeout={timeout}",
            "--output-dir", str(out_dir), str(path)]
+    if allow_errors:
+        cmd.insert(-1, "--allow-errors")
     log = out_dir / (path.stem + ".log")
+    child_env = {**os.environ, **(env or {}),
+                 "TLCOURSE_CLAIMS_FILE": str(claims)}
     start = time.perf_counter()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT,
-                                cwd=path.parent)
+                                cwd=path.parent, env=child_env)
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(proc.pid, 0)
             returncode = os.waitstatus_to_exitcode(status)
@@ -55,8 +67,20 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 900) -> dict:
         else:  # Windows: no per-process peak available from the stdlib
             returncode, peak_mb = proc.wait(), float("nan")
     wall = time.perf_counter() - start
-    return {"notebook": path.name, "ok": returncode == 0, "wall_s": wall,
-            "peak_mb": peak_mb, "log": log}
+    errors = _cell_errors(out_dir / (path.stem + ".ipynb")) if allow_errors else []
+    return {"notebook": path.name, "ok": returncode == 0 and not errors,
+            "wall_s": wall, "peak_mb": peak_mb, "log": log, "claims": claims,
+            "errors": errors}
+
+
+def _cell_errors(executed: Path) -> list[str]:
+    """``ename: evalue`` of every error output in an executed notebook."""
+    import json
+    if not executed.exists():
+        return ["the notebook did not run (see the log)"]
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    return [f"{o['ename']}: {o['evalue'][:200]}" for c in nb["cells"]
+            for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
 def format_table(rows: list[dict]) -> str:
