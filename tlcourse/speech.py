@@ -1,7 +1,9 @@
 """Speech plumbing for notebook 10 (transfer in speech): the committed
 spoken-word arrays, the log-mel front end, perturbations and audio display.
 
-Two data sets live under ``data/`` (provenance in ``data/SPEECH.md``):
+Two data sets live in the course's data folder, ``data.data_dir()``
+(``$TLCOURSE_DATA`` if set, else the repository's ``data/``; provenance in
+``data/SPEECH.md``), each checked against its sha256 before use:
 
 * ``speech_source.npz`` — the *source*: synthetic words spoken by the
   ``espeak-ng`` synthesiser in many voices, speeds and pitches, stored as
@@ -15,11 +17,12 @@ this module only loads, transforms and displays.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
+
+from tlcourse import data
 
 __all__ = ["SAMPLE_RATE", "CLIP_SAMPLES", "DATA_DIR", "SHA256",
            "SpeechSource", "SpeechTarget", "load_source", "load_target",
@@ -35,13 +38,18 @@ FRAME_LENGTH, FRAME_STEP, FFT_LENGTH, NUM_MELS = 256, 128, 256, 32
 #: Fixed range used to quantise log-mels to uint8 (natural-log units).
 LOG_MEL_RANGE = (-13.0, 7.0)
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-
 #: sha256 of the committed files; ``data/build_speech.py`` prints these.
 SHA256 = {
     "speech_source.npz": "4346f081301c6e58c40d6a9e782f4eaf004991563aff4203655858f3197fb3ef",
     "speech_target.npz": "de6edd3823e966d1e2671702bd00c893556a20da6ad0ed4b77e32682120892ed",
 }
+
+
+def __getattr__(name):
+    # ``speech.DATA_DIR`` is ``data.data_dir()``: it follows $TLCOURSE_DATA.
+    if name == "DATA_DIR":
+        return data.data_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SpeechSource(NamedTuple):
@@ -67,23 +75,22 @@ class SpeechTarget(NamedTuple):
 
 
 def _load(name: str, data_dir: Path | None = None) -> dict:
-    file = Path(data_dir or DATA_DIR) / name
-    if not file.is_file():
-        raise FileNotFoundError(
-            f"{file} is missing; it is committed with the course (rebuild it "
-            f"with `python data/build_speech.py`, see data/SPEECH.md).")
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
-    expected = SHA256.get(name)
-    if expected is not None and digest != expected:
-        raise ValueError(f"{file}: sha256 {digest} differs from the pinned "
-                         f"{expected}; the file is corrupt or was changed.")
+    """The arrays of a committed speech file from ``data_dir`` (default
+    ``data.data_dir()``), sha256-checked; raises ``data.DataMissingError``
+    or ``data.DataHashError`` with what to do."""
+    file = data.committed_file(
+        name, SHA256[name], folder=data_dir,
+        fix_hint=(f"Restore it with `git checkout data/{name}` (from the "
+                  f"repository root), or rebuild it with `python "
+                  f"data/build_speech.py` (see data/SPEECH.md)."))
     with np.load(file, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
 
 
 def load_source(data_dir: Path | None = None) -> SpeechSource:
-    """Load the synthetic espeak-ng source corpus (sha256-checked).
-    Introduced in notebook 10.
+    """Load the synthetic espeak-ng source corpus (sha256-checked) from
+    ``data_dir``, default ``data.data_dir()`` (``$TLCOURSE_DATA`` or the
+    repository's ``data/``).  Introduced in notebook 10.
 
     Example: ``src = speech.load_source(); src.x.shape  # (N, 61, 32)``
     """
@@ -94,8 +101,8 @@ def load_source(data_dir: Path | None = None) -> SpeechSource:
 
 
 def load_target(data_dir: Path | None = None) -> SpeechTarget:
-    """Load the real Asterisk digit recordings and babble (sha256-checked).
-    Introduced in notebook 10.
+    """Load the real Asterisk digit recordings and babble (sha256-checked)
+    from ``data_dir``, default ``data.data_dir()``.  Introduced in notebook 10.
 
     Example: ``tgt = speech.load_target(); tgt.waves.shape  # (10, 8000)``
     """

@@ -128,29 +128,44 @@ def embed(texts: Sequence[str], backbone=None, preprocessor=None,
     ``cache=True`` the result is stored in ``assets.cache_dir()/embeddings``
     under a key made of the texts, the settings and a hash of the backbone's
     weights, so a fine-tuned backbone never reuses the pretrained one's
-    vectors.  Without ``backbone``/``preprocessor`` it loads :func:`minilm`.
-    Introduced in notebook 09.
+    vectors; the file is written atomically and a damaged one is recomputed
+    (``integrity.cached``).  Without ``backbone``/``preprocessor`` it loads
+    :func:`minilm`.  Introduced in notebook 09.
 
     Example: ``train_emb = text.embed(x_train)  # (600, 384)``
     """
     if (backbone is None) != (preprocessor is None):
         raise ValueError("pass both backbone and preprocessor, or neither")
-    file = None
-    if cache:
-        from tlcourse import assets
-        key = hashlib.sha256()
-        if backbone is not None:
-            key.update(_weights_fingerprint(backbone).encode())
-            key.update(str(preprocessor.sequence_length).encode())
-        else:
-            key.update(b"minilm_l6_v2 pretrained")
-            key.update(str(sequence_length).encode())
-        key.update(str(bool(normalize)).encode())
-        for t in texts:
-            key.update(hashlib.sha256(t.encode("utf-8")).digest())
-        file = assets.cache_dir() / "embeddings" / f"{key.hexdigest()[:24]}.npy"
-        if file.is_file():
-            return np.load(file)
+    compute = lambda: _embed(texts, backbone, preprocessor,  # noqa: E731
+                             sequence_length, batch_size, normalize)
+    if not cache:
+        return compute()
+    from tlcourse import assets, integrity
+    key = hashlib.sha256()
+    if backbone is not None:
+        key.update(_weights_fingerprint(backbone).encode())
+        key.update(str(preprocessor.sequence_length).encode())
+    else:
+        key.update(b"minilm_l6_v2 pretrained")
+        key.update(str(sequence_length).encode())
+    key.update(str(bool(normalize)).encode())
+    for t in texts:
+        key.update(hashlib.sha256(t.encode("utf-8")).digest())
+    file = assets.cache_dir() / "embeddings" / f"{key.hexdigest()[:24]}.npy"
+
+    def load(path):
+        emb = np.load(path, allow_pickle=False)
+        if emb.shape != (len(texts), 384) or emb.dtype != np.float32:
+            raise ValueError(f"holds {emb.dtype} {emb.shape}, expected float32 "
+                             f"({len(texts)}, 384)")
+        return emb
+    return integrity.cached(file, compute, load, what="Cached embeddings",
+                            source="with the encoder")
+
+
+def _embed(texts, backbone, preprocessor, sequence_length, batch_size,
+           normalize) -> np.ndarray:
+    """The uncached work of :func:`embed`."""
     if len(texts) == 0:
         return np.zeros((0, 384), "float32")
     if backbone is None:
@@ -167,9 +182,4 @@ def embed(texts: Sequence[str], backbone=None, preprocessor=None,
     emb = np.asarray(encoder.predict(ds, verbose=0), dtype="float32")
     if normalize:
         emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-    if file is not None:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(".tmp.npy")
-        np.save(tmp, emb)
-        tmp.replace(file)
     return emb
