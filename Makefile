@@ -28,8 +28,10 @@ WHEELHOUSE ?=
 PIP_SOURCE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
 ASSET_SOURCE := $(if $(WHEELHOUSE),--wheelhouse $(abspath $(WHEELHOUSE)),)
 PIP := $(BIN)/python -m pip --disable-pip-version-check
-# Wheelhouse targets: Python version and platforms (pip's --platform tags).
-WHEEL_PYTHON ?= 3.11
+# Wheelhouse targets: platforms (pip's --platform tags) and the Python of
+# this venv (pip evaluates the lock's markers with it, so learners need the
+# same minor version; the patch level matters for a few packages too).
+WHEEL_PYTHON = $(shell $(BIN)/python -c "import platform; print(platform.python_version())")
 WHEEL_PLATFORMS ?= linux
 PLATFORM_TAGS_linux   := manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux_2_27_x86_64 manylinux_2_28_x86_64 manylinux_2_31_x86_64
 PLATFORM_TAGS_macos   := macosx_11_0_arm64 macosx_12_0_arm64 macosx_13_0_arm64 macosx_14_0_arm64
