@@ -14,13 +14,14 @@ only holds the plumbing they share.
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from tlcourse import assets, integrity
+from tlcourse import SEED, assets, integrity
 
 __all__ = [
     "small_vgg", "feature_extractor", "pretrained_fashion_cnn",
@@ -32,7 +33,7 @@ __all__ = [
 #: model: the first ``num_train`` Fashion-MNIST training images, Adam with
 #: learning rate ``lr``, ``epochs`` passes in batches of ``batch_size``, seed 0.
 FASHION_RECIPE = {"num_train": 20_000, "epochs": 3, "batch_size": 128,
-                  "lr": 1e-3, "seed": 0, "width": 16}
+                  "lr": 1e-3, "seed": SEED, "width": 16}
 
 
 def small_vgg(input_shape=(28, 28, 1), num_classes=10, width=32,
@@ -76,12 +77,18 @@ def feature_extractor(model, layer="features") -> keras.Model:
 
 def pretrained_path() -> Path:
     """Where the pre-trained Fashion-MNIST CNN lives:
-    ``assets.cache_dir() / "models" / "fashion_cnn.keras"``.  Introduced in
-    notebook 03.
+    ``assets.cache_dir() / "models" / "fashion_cnn.keras"``.  A run under
+    another ``TLCOURSE_SEED`` or with ``TF_ENABLE_ONEDNN_OPTS=0`` trains its
+    own model (``fashion_cnn-seed1.keras``, ``…-onednn-off.keras``), so
+    re-running notebook 04 under seed 1 never borrows seed 0's source model.
+    Introduced in notebook 03.
 
     Example: ``recipes.pretrained_path().exists()``
     """
-    return assets.cache_dir() / "models" / "fashion_cnn.keras"
+    tag = "" if SEED == 0 else f"-seed{SEED}"
+    if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0":
+        tag += "-onednn-off"
+    return assets.cache_dir() / "models" / f"fashion_cnn{tag}.keras"
 
 
 def save_pretrained(model, path=None) -> Path:
