@@ -44,10 +44,13 @@ ROBUSTNESS_ONEDNN ?= on,off
 setup: $(STAMP)
 	$(BIN)/python -m tlcourse.assets fetch $(ASSET_SOURCE)
 
+# The locked install is tried twice: an index page that fails to load
+# mid-install makes pip report "no matching distribution" instead of retrying.
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 ifeq ($(LOCKED),1)
-	$(PIP) install -q $(PIP_SOURCE) --require-hashes -r $(LOCK)
+	$(PIP) install -q $(PIP_SOURCE) --require-hashes -r $(LOCK) \
+	    || $(PIP) install -q $(PIP_SOURCE) --require-hashes -r $(LOCK)
 	$(PIP) install -q $(PIP_SOURCE) --no-deps --no-build-isolation -e .
 else
 	$(PIP) install -q -U -e ".[dev]"
