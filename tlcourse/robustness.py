@@ -10,10 +10,12 @@ per assert, the margin in each run and the smallest one, and the weakest
 claims first, so a claim that only holds on one machine is visible before a
 learner's laptop finds it.
 
-The notebooks are not changed for this: an IPython AST transformer, installed
-in the kernel before the first cell, rewrites each ``assert a >= b + m`` into
-a call that records ``a``, ``b + m`` and their difference and returns the same
-truth value, so the assert still raises exactly when it did.
+The notebooks are not changed for this: when ``TLCOURSE_CLAIMS_FILE`` is set
+(:func:`tlcourse.course.run_notebook` sets it), ``import tlcourse`` in the
+setup cell installs an IPython AST transformer that rewrites each later
+``assert a >= b + m`` into a call that records ``a``, ``b + m`` and their
+difference and returns the same truth value, so the assert still raises
+exactly when it did.
 
 Example::
 
@@ -29,13 +31,14 @@ import argparse
 import ast
 import json
 import math
-import os
+import operator
 import sys
 from pathlib import Path
 
 _OPS = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<",
         ast.Eq: "==", ast.NotEq: "!="}
-_RECORD_FILE_ENV = "TLCOURSE_CLAIMS_FILE"
+_PY_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
+           "<": operator.lt, "==": operator.eq, "!=": operator.ne}
 
 
 def margin(value, op: str, bound) -> float | None:
@@ -93,11 +96,6 @@ class _Recorder:
         return holds
 
 
-_PY_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b,
-           "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
-           "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
-
-
 class AssertRecorder(ast.NodeTransformer):
     """Rewrites ``assert`` tests so that each comparison is recorded.
 
@@ -107,17 +105,10 @@ class AssertRecorder(ast.NodeTransformer):
     ``__tl_claim__.truth(src, test)``. Operands are evaluated once each.
     """
 
-    def __init__(self, source_of=None):
-        super().__init__()
-        self._source_of = source_of
-
     @staticmethod
     def _text(node: ast.expr) -> str:
         text = ast.unparse(node)
         return text if len(text) <= 160 else text[:157] + "..."
-
-    def _label(self, node: ast.Assert) -> str:
-        return self._text(node.test)
 
     def _wrap(self, test: ast.expr, label: str) -> ast.expr:
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
@@ -139,7 +130,7 @@ class AssertRecorder(ast.NodeTransformer):
             args=[ast.Constant(label), test], keywords=[])
 
     def visit_Assert(self, node: ast.Assert):
-        new = ast.Assert(test=self._wrap(node.test, self._label(node)), msg=node.msg)
+        new = ast.Assert(test=self._wrap(node.test, self._text(node.test)), msg=node.msg)
         return ast.copy_location(new, node)
 
 
