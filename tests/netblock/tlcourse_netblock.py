@@ -139,40 +139,23 @@ def install():
 
         sock.sendmsg = sendmsg
 
-    @functools.wraps(real_getaddrinfo)
-    def getaddrinfo(host, *args, **kwargs):
-        if not is_local_host(host):
-            _refuse("DNS lookup of", host, NetworkLookupBlockedError)
-        return real_getaddrinfo(host, *args, **kwargs)
+    def lookup_guard(real, what, host_of=lambda first: first):
+        """Wrap a resolver so it refuses non-local names (its first argument)."""
+        @functools.wraps(real)
+        def guarded(first, *args, **kwargs):
+            if not is_local_host(host_of(first)):
+                _refuse(what, first, NetworkLookupBlockedError)
+            return real(first, *args, **kwargs)
+        return guarded
 
-    @functools.wraps(real_gethostbyname)
-    def gethostbyname(hostname):
-        if not is_local_host(hostname):
-            _refuse("DNS lookup of", hostname, NetworkLookupBlockedError)
-        return real_gethostbyname(hostname)
+    def sockaddr_host(sockaddr):
+        ok = isinstance(sockaddr, (tuple, list)) and sockaddr
+        return sockaddr[0] if ok else sockaddr
 
-    @functools.wraps(real_gethostbyname_ex)
-    def gethostbyname_ex(hostname):
-        if not is_local_host(hostname):
-            _refuse("DNS lookup of", hostname, NetworkLookupBlockedError)
-        return real_gethostbyname_ex(hostname)
-
-    @functools.wraps(real_gethostbyaddr)
-    def gethostbyaddr(ip_address):
-        if not is_local_host(ip_address):
-            _refuse("reverse DNS lookup of", ip_address, NetworkLookupBlockedError)
-        return real_gethostbyaddr(ip_address)
-
-    @functools.wraps(real_getnameinfo)
-    def getnameinfo(sockaddr, flags):
-        host = sockaddr[0] if isinstance(sockaddr, (tuple, list)) and sockaddr else sockaddr
-        if not is_local_host(host):
-            _refuse("reverse DNS lookup of", sockaddr, NetworkLookupBlockedError)
-        return real_getnameinfo(sockaddr, flags)
-
-    socket.getaddrinfo = getaddrinfo
-    socket.gethostbyname = gethostbyname
-    socket.gethostbyname_ex = gethostbyname_ex
-    socket.gethostbyaddr = gethostbyaddr
-    socket.getnameinfo = getnameinfo
+    socket.getaddrinfo = lookup_guard(real_getaddrinfo, "DNS lookup of")
+    socket.gethostbyname = lookup_guard(real_gethostbyname, "DNS lookup of")
+    socket.gethostbyname_ex = lookup_guard(real_gethostbyname_ex, "DNS lookup of")
+    socket.gethostbyaddr = lookup_guard(real_gethostbyaddr, "reverse DNS lookup of")
+    socket.getnameinfo = lookup_guard(real_getnameinfo, "reverse DNS lookup of",
+                                      host_of=sockaddr_host)
     setattr(socket, _FLAG, True)
