@@ -108,3 +108,15 @@ def test_restart_resets_weights_and_optimizer_but_keeps_the_traced_step():
     second = model.fit(x, y, epochs=3, verbose=0).history["loss"]
     assert model.train_function is traced
     np.testing.assert_allclose(second, first, rtol=1e-5)
+
+
+def test_seed_table_prints_each_seed_means_and_paired_differences():
+    table = experiments.seed_table({"a": [0.5, 0.7, 0.6], "b": [0.4, 0.5, 0.6]}, [0, 1, 2],
+                                   pairs=[("a", "b")])
+    lines = table.splitlines()
+    assert lines[0].split()[:3] == ["seed", "a", "b"] and "a − b" in lines[0]
+    assert lines[1].split() == ["0", "0.500", "0.400", "+0.100"]
+    assert lines[3].split()[-1] == "+0.000"
+    assert "0.600 ± 0.100" in lines[4] and "0.100 ± 0.100" in lines[4]
+    with pytest.raises(ValueError, match="one score per seed"):
+        experiments.seed_table({"a": [0.5]}, [0, 1])

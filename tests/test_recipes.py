@@ -115,3 +115,16 @@ def test_truncated_cached_model_is_retrained_not_a_crash(tiny_fashion):
     assert model.name == "fashion_cnn"
     assert recipes.pretrained_fashion_cnn().name == "fashion_cnn"   # now just loaded
     assert [p.name for p in path.parent.iterdir()] == ["fashion_cnn.keras"]
+
+
+def test_split_at_shares_layers_and_recomposes_the_model():
+    import numpy as np
+    model = recipes.small_vgg(input_shape=(16, 16, 3), num_classes=4, width=4)
+    lower, upper = recipes.split_at(model, "block2_conv1")
+    x = np.random.default_rng(0).uniform(0, 255, (3, 16, 16, 3)).astype("float32")
+    np.testing.assert_allclose(upper(lower(x)), model(x), rtol=1e-5, atol=1e-6)
+    assert upper.layers[0] is model.get_layer("block2_conv2")        # shared, not copied
+    upper.layers[0].kernel.assign(upper.layers[0].kernel * 0)
+    assert not np.any(model.get_layer("block2_conv2").get_weights()[0])
+    with pytest.raises(ValueError, match="no layer 'nope'"):
+        recipes.split_at(model, "nope")

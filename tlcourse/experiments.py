@@ -21,7 +21,7 @@ class LearningCurves:
     """Scores of several methods over labelled-set sizes and seeds.
 
     ``scores[method]`` is an array of shape ``(len(sizes), len(seeds))``.
-    Introduced in notebook 06.
+    Introduced in notebook 01.
 
     Example: ``curves.mean("scratch")``  →  one mean accuracy per size
     """
@@ -72,7 +72,7 @@ def learning_curve(fit_and_score: Callable[[int, int], Mapping[str, float]],
                    sizes: Sequence[int], seeds: Sequence[int],
                    verbose: bool = True) -> LearningCurves:
     """Call ``fit_and_score(size, seed)`` for every size and seed and collect
-    the ``{method: score}`` it returns.  Introduced in notebook 06.
+    the ``{method: score}`` it returns.  Introduced in notebook 01.
 
     Example: ``curves = experiments.learning_curve(fit_and_score, [10, 100], [0, 1, 2])``
     """
@@ -135,7 +135,7 @@ def plot_learning_curves(curves: LearningCurves, ax=None, title: str | None = No
                          band: str = "std", ylabel: str = "test accuracy"):
     """Mean score against labelled examples per class (log x axis), with a
     shaded band per method: ``band="std"`` (mean ± std) or ``"minmax"``.
-    Introduced in notebook 06.
+    Introduced in notebook 01.
 
     Example: ``experiments.plot_learning_curves(curves, title="MNIST digits")``
     """
@@ -163,3 +163,32 @@ def plot_learning_curves(curves: LearningCurves, ax=None, title: str | None = No
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax
+
+
+def seed_table(scores: Mapping[str, Sequence[float]], seeds: Sequence[int],
+               pairs: Sequence[tuple[str, str]] = (), decimals: int = 3) -> str:
+    """A text table with one row per seed and one column per method, then the
+    mean ± sd (``ddof=1``) of each column, then for each ``(a, b)`` in
+    ``pairs`` the per-seed paired difference ``a − b`` and its mean ± sd.
+    Introduced in notebook 05.
+
+    Example: ``print(experiments.seed_table(acc, SEEDS, [("fine-tuned", "frozen")]))``
+    """
+    methods = list(scores)
+    cols = methods + [f"{a} − {b}" for a, b in pairs]
+    values = {m: np.asarray(scores[m], float) for m in methods}
+    for a, b in pairs:
+        values[f"{a} − {b}"] = values[a] - values[b]
+    if any(len(v) != len(seeds) for v in values.values()):
+        raise ValueError("every method needs one score per seed")
+    width = max(12, *(len(c) + 1 for c in cols))
+    lines = ["seed".ljust(8) + "".join(c.rjust(width) for c in cols)]
+    for i, seed in enumerate(seeds):
+        lines.append(str(seed).ljust(8) + "".join(
+            f"{values[c][i]:+.{decimals}f}".rjust(width) if "−" in c else
+            f"{values[c][i]:.{decimals}f}".rjust(width) for c in cols))
+    sd = (lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0)
+    lines.append("mean ± sd".ljust(8) + "".join(
+        f"{values[c].mean():.{decimals}f} ± {sd(values[c]):.{decimals}f}".rjust(width)
+        for c in cols))
+    return "\n".join(lines)

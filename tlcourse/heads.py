@@ -48,7 +48,7 @@ def gap_head(num_classes: int, dropout: float = 0.2,
 
 def count_params(model, trainable_only: bool = False) -> int:
     """Number of scalar parameters of a built Keras model or layer (only the
-    trainable ones when ``trainable_only``).  Introduced in notebook 05.
+    trainable ones when ``trainable_only``).  Introduced in notebook 04.
 
     Example: ``heads.count_params(model, trainable_only=True)``  →  ``8967``
     """

@@ -171,7 +171,7 @@ def extract_features(feature_extractor, ds_or_array, batch_size=64,
     ``tf.data.Dataset`` of images or ``(images, labels)`` batches (labels are
     dropped; keep your own copy, in the same order: do not shuffle it).
     ``preprocess`` (e.g. ``backbone.preprocess``) is applied to each batch
-    first.  Introduced in notebook 04.
+    first.  Introduced in notebook 03.
 
     Example: ``f_train = recipes.extract_features(base, x_train)  # (N, 128)``
     """
@@ -217,3 +217,28 @@ class EpochTimer(keras.callbacks.Callback):
             raise ValueError("no epoch has been timed yet")
         rest = self.seconds[1:] or self.seconds
         return float(np.median(rest))
+
+
+def split_at(model, layer_name: str) -> tuple[keras.Model, keras.Sequential]:
+    """Cut a layer-by-layer model (such as VGG16) after ``layer_name``:
+    ``lower`` maps the input to that layer's output, ``upper`` is a
+    ``Sequential`` of the layers after it.  Both reuse the same layer objects
+    (nothing is copied), so ``upper(lower(x))`` equals ``model(x)`` and
+    training ``upper`` changes ``model``.  Cache ``lower``'s outputs once with
+    ``extract_features`` and fine-tune only ``upper``.  Introduced in
+    notebook 05.
+
+    Example: ``lower, top_block = recipes.split_at(vgg, "block5_conv2")``
+    """
+    names = [layer.name for layer in model.layers]
+    if layer_name not in names:
+        raise ValueError(f"{model.name} has no layer {layer_name!r}; its layers: {names}")
+    cut = names.index(layer_name)
+    rest = model.layers[cut + 1:]
+    if any(len(layer._inbound_nodes) != 1 for layer in rest):
+        raise ValueError("split_at needs a plain stack of layers (each used once)")
+    lower = keras.Model(model.input, model.get_layer(layer_name).output,
+                        name=f"{model.name}_to_{layer_name}")
+    upper = keras.Sequential([keras.Input(lower.output.shape[1:])] + list(rest),
+                             name=f"{model.name}_after_{layer_name}")
+    return lower, upper

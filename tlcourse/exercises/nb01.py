@@ -18,7 +18,8 @@ QUESTIONS = {
         one_of("pretraining", "pre-training", "pre training", "预训练"),
         "The random-init MobileNetV2 has exactly the same layers. What does it lack?",
         "Pre-training (预训练): same architecture, but without ImageNet's "
-        "knowledge its features are no better than guessing."),
+        "knowledge its features give the probe a clearly lower accuracy than the "
+        "pretrained ones, though still well above guessing the majority class."),
     "nb01.q4": Question(
         one_of("negative transfer", "负迁移"),
         "Two words: the name for transfer that makes the target model worse.",
