@@ -1,7 +1,7 @@
 """Exercises of notebook 05 (fine-tuning: from the seed's VGG16 recipe to a modern one)."""
 from tlcourse.check import Question, close_to
 
-_SEED_HEAD_PARAMS = 3 * 3 * 1280 * 1024 + 1024 + 1024 * 7 + 7   # 11,804,679
+_SEED_HEAD_PARAMS = 7 * 7 * 512 * 1024 + 1024 + 1024 * 10 + 10   # 25,701,386
 
 
 def _is_false(value) -> bool:
@@ -12,9 +12,10 @@ def _is_false(value) -> bool:
 QUESTIONS = {
     "nb05.q1": Question(
         close_to(_SEED_HEAD_PARAMS),
-        "Flatten gives 3·3·1280 inputs; Dense(1024) has inputs·1024 weights + 1024 biases; "
-        "Dense(7) has 1024·7 weights + 7 biases.",
-        "11,520·1024 + 1024 + 1024·7 + 7 = 11,804,679 — almost all in the first Dense layer."),
+        "Flatten gives 7·7·512 inputs; Dense(1024) has inputs·1024 weights + 1024 biases; "
+        "Dense(10) has 1024·10 weights + 10 biases.",
+        "25,088·1024 + 1024 + 1024·10 + 10 = 25,701,386 — almost all in the first Dense "
+        "layer, about 1.7× the 14.7 M parameters of VGG16's whole convolutional base."),
     "nb05.q2": Question(
         close_to(20 * 100 * 32 / 4 / 3600, rel=0.01),
         "Images = epochs × steps_per_epoch × batch size; seconds = images / speed; "
@@ -24,5 +25,6 @@ QUESTIONS = {
         _is_false,
         "Which mode uses BatchNorm's stored (ImageNet) mean and variance instead of the batch's?",
         "base(x, training=False) keeps BatchNorm in inference mode, even while its "
-        "neighbours are fine-tuned."),
+        "neighbours are fine-tuned (VGG16 has no BatchNorm; MobileNet, ResNet and "
+        "EfficientNet do)."),
 }
