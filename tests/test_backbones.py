@@ -6,16 +6,13 @@ Assumes ``python -m tlcourse.assets fetch`` has run (``make test`` does).
 """
 import collections
 import contextlib
-import hashlib
 import io
 import os
 import pickle
-import shutil
 import struct
 import sys
 import time
 import types
-import warnings
 import zipfile
 
 import numpy as np
@@ -427,18 +424,9 @@ def test_top_k_and_class_names():
 # --------------------------------------------------------------------------
 
 @pytest.fixture
-def private_cache(monkeypatch, tmp_path):
+def private_cache(private_asset_cache):
     """A temp cache holding copies of the real checkpoint and conversion."""
-    real_pth = assets.path(CHECKPOINT)
-    real_h5 = _converted.converted_path(CHECKPOINT)
-    if not _converted.converted_ok(real_h5, CHECKPOINT, FMT)[0]:
-        backbones.mobilenet_v2((32, 32, 3))   # make sure the conversion exists
-    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
-    shutil.copytree(real_pth.parent, tmp_path / CHECKPOINT)
-    (tmp_path / "converted").mkdir()
-    for f in (real_h5, _converted.sidecar(real_h5)):
-        shutil.copy2(f, tmp_path / "converted" / f.name)
-    return _converted.converted_path(CHECKPOINT)
+    return private_asset_cache(CHECKPOINT, lambda: backbones.mobilenet_v2((32, 32, 3)))
 
 
 def test_tampered_conversion_is_rebuilt_from_the_checkpoint(private_cache, classifier):

