@@ -1,4 +1,4 @@
-"""experiments: the learning-curve loop, its summary, crossover and plot,
+"""experiments: the learning-curve loop, its summary and plot,
 driven by a fake, instant ``fit_and_score``."""
 import matplotlib
 
@@ -63,18 +63,6 @@ def test_summarize_shows_mean_and_std(curves):
     assert len(table) == 1 + len(SIZES)
     assert table[1].split()[0] == "10"
     assert "0.801±0.008" in table[1]
-
-
-def test_crossover_finds_where_the_lead_vanishes(curves):
-    # means: transfer 0.801 0.803 0.81 0.83 0.90, scratch 0.32 0.36 0.50 0.90 0.99
-    assert experiments.crossover(curves, "transfer", "scratch") == 300
-    # scratch's lead at 300 and 1000 never vanishes
-    assert experiments.crossover(curves, "scratch", "transfer") is None
-    never = experiments.learning_curve(
-        lambda n, s: {"a": 0.9, "b": 0.5}, [1, 2], [0], verbose=False)
-    assert experiments.crossover(never, "a", "b") is None
-    # a lead smaller than the margin counts as "caught up"
-    assert experiments.crossover(never, "a", "b", margin=0.5) == 1
 
 
 def test_plot_draws_one_line_and_band_per_method(curves):

@@ -114,23 +114,6 @@ def summarize(curves: LearningCurves, decimals: int = 3) -> str:
     return "\n".join(lines)
 
 
-def crossover(curves: LearningCurves, method: str, baseline: str,
-              margin: float = 0.0) -> int | None:
-    """The smallest size from which ``baseline``'s mean score stays within
-    ``margin`` of (or above) ``method``'s, i.e. where ``method``'s advantage
-    has vanished for good; ``None`` if ``method`` keeps its lead at every size.
-    Introduced in notebook 06.
-
-    Example: ``experiments.crossover(curves, "frozen", "scratch", margin=0.01)``
-    """
-    lead = curves.mean(method) - curves.mean(baseline)
-    caught_up = lead <= margin
-    for i in range(len(curves.sizes)):
-        if caught_up[i:].all():
-            return curves.sizes[i]
-    return None
-
-
 def plot_learning_curves(curves: LearningCurves, ax=None, title: str | None = None,
                          band: str = "std", ylabel: str = "test accuracy"):
     """Mean score against labelled examples per class (log x axis), with a

@@ -3,29 +3,30 @@ from tlcourse.check import Question, close_to, one_of
 
 QUESTIONS = {
     "nb06.q1": Question(
-        close_to(100),
-        "MNIST has 10 classes. How many labelled images in total does a "
+        close_to(70),
+        "The emoji have 7 categories. How many labelled images in total does a "
         "training set of 10 per class hold?",
-        "10 classes × 10 images = 100 labelled images: the size where the "
-        "choice of method matters most."),
+        "7 categories × 10 images = 70 labelled images: where the ImageNet "
+        "features already beat scratch on every seed."),
     "nb06.q2": Question(
-        lambda v: abs(float(v) - 60 * 32 / 300) < 0.05,
-        "Scratch and fine-tuning both get the same number of gradient steps "
-        "(steps × batch_size images seen). How many epochs is 60 steps of "
-        "batch 32 on 30 images per class (300 images)?",
-        "60 × 32 / 300 = 6.4 epochs; at 10 per class the same budget is "
-        "19.2 epochs, at 100 per class 1.92."),
+        close_to(12),
+        "At 3 per class a run trains on 21 images, so one batch holds all of them "
+        "and one step is one pass. How many steps does budget(21) give?",
+        "budget(21) = max(MIN_STEPS, EPOCHS × ceil(21 / 32)) = max(12, 3) = 12 "
+        "steps, each a full pass: 12 epochs over the 21 images."),
     "nb06.q3": Question(
-        one_of("scratch", "from scratch", "from-scratch", "scratch baseline"),
-        "Which of the three methods is the baseline you must train before "
-        "claiming a pretrained model helps? (one word)",
-        "A from-scratch baseline on the same data and budget: without it, "
-        "negative transfer (负迁移) goes unnoticed."),
+        one_of("random init", "random initialisation", "random initialization",
+               "random-init", "scratch", "from scratch", "random"),
+        "Negative transfer is judged against a control: the same network, "
+        "trained on the same data with the same learning rate and budget, but "
+        "started from … ? (two words)",
+        "Random initialisation (from scratch): without that control a worse "
+        "number proves nothing, and negative transfer (负迁移) goes unnoticed."),
     "nb06.q4": Question(
         one_of("frozen", "frozen features", "feature extraction", "probe",
                "linear probe"),
-        "Which method trained no weight of the CNN at all, only a logistic "
-        "regression on cached features? (one word)",
-        "The frozen-features probe: cheapest to run, and the first check of "
-        "whether a source's features fit your task."),
+        "Which method trains no weight of the backbone at all, only a new head "
+        "on cached features? (one or two words)",
+        "Frozen features: cheapest to run, and the first check of whether a "
+        "source's features fit your task."),
 }
