@@ -7,7 +7,8 @@ QUESTIONS = {
         "The emoji have 7 categories. How many labelled images in total does a "
         "training set of 10 per class hold?",
         "7 categories × 10 images = 70 labelled images: where the ImageNet "
-        "features already beat scratch on every seed."),
+        "features already beat scratch on average (on every seed only with "
+        "the full pool)."),
     "nb06.q2": Question(
         close_to(12),
         "At 3 per class a run trains on 21 images, so one batch holds all of them "
