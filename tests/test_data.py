@@ -223,6 +223,10 @@ def test_to_dataset_shapes_and_values():
         x, y, batch_size=4, image_size=(32, 32), rgb=True, shuffle=True, seed=3)])
     assert again.tolist() == labels.tolist(), "same seed, same order"
 
+    # both paths (resized-and-cached, and plain) know their length: predict/fit need no warning
+    for kwargs in ({}, {"image_size": (32, 32)}):
+        assert int(data.to_dataset(x, y, batch_size=4, **kwargs).cardinality()) == 3, kwargs
+
     images_only = next(iter(data.to_dataset(np.zeros((3, 8, 8, 3), np.uint8), batch_size=8)))
     assert images_only.shape == (3, 8, 8, 3)
     with pytest.raises(data.DataError, match="labels"):

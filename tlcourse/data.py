@@ -347,6 +347,8 @@ def to_dataset(x, y=None, batch_size: int = 32, image_size=None,
     if image_size is not None and resized_bytes <= _CACHE_LIMIT_BYTES:
         # Resize once (vectorised, in chunks) and keep the result in memory.
         ds = ds.batch(256).map(prep, num_parallel_calls=tf.data.AUTOTUNE).unbatch().cache()
+        # unbatch() hides the length; restore it, so fit/predict know when an epoch ends
+        ds = ds.apply(tf.data.experimental.assert_cardinality(len(x)))
         if shuffle:
             ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
         ds = ds.batch(batch_size)
