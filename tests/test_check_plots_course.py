@@ -7,16 +7,24 @@ from tlcourse import check, course, plots
 
 
 def test_check_answer_right_and_wrong(capsys):
-    assert check.answer("nb00.q1", 1000) is True
+    right = check.answer("nb00.q1", 1000)
+    assert bool(right) is True and right == True  # noqa: E712 (the comparison is the test)
     assert "✓" in capsys.readouterr().out
-    assert check.answer("nb00.q1", 10) is False
+    wrong = check.answer("nb00.q1", 10)
+    assert bool(wrong) is False and wrong == False  # noqa: E712
     out = capsys.readouterr().out
     assert "✗" in out and "Hint" in out
 
 
+def test_check_verdict_shows_nothing_in_a_notebook():
+    verdict = check.answer("nb00.q1", 10)
+    assert verdict._ipython_display_() is None   # Jupyter calls this instead of showing repr
+    assert repr(verdict) == "Verdict(False)" and not verdict
+
+
 def test_check_never_raises_on_odd_input(capsys):
-    assert check.answer("nb00.q1", "not a number") is False
-    assert check.answer("no.such.question", 1) is False
+    assert not check.answer("nb00.q1", "not a number")
+    assert not check.answer("no.such.question", 1)
     assert "Known" in capsys.readouterr().out
 
 

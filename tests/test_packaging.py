@@ -134,3 +134,17 @@ def test_notebook_shape(path):
         if cell.cell_type == "code":
             n = len(cell.source.splitlines())
             assert n <= 20, f"cell {i} has {n} lines; keep cells short (≈15)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_are_clean(path):
+    """What a learner reads under a cell: no TensorFlow C++ log lines and no
+    bare ``True``/``False`` left by a check cell (check.answer's Verdict
+    shows nothing)."""
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = out.get("text", "") + out.get("data", {}).get("text/plain", "")
+            assert not re.search(r"^[EIWF]0000 |cuInit|cuda_", text, re.M), (i, text[:200])
+            if out.get("output_type") == "execute_result":
+                assert text not in ("True", "False"), f"cell {i} ends in a bare {text}"

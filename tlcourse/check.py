@@ -1,7 +1,9 @@
 """Exercise feedback: ``check.answer("nb01.q1", value)`` prints ✓ or a hint.
 
 It never raises, so a wrong answer does not stop a learner's notebook; it
-returns ``True``/``False`` so tests (and curious learners) can use it.
+returns a :class:`Verdict`, true when the answer is right, so tests (and
+curious learners) can use it, and that leaves no stray ``True``/``False``
+under the cell.
 Each notebook registers its checkable questions in :data:`QUESTIONS`.
 """
 from __future__ import annotations
@@ -17,6 +19,35 @@ class Question:
     accept: Callable[[Any], bool]
     hint: str
     explain: str = ""
+
+
+class Verdict:
+    """What :func:`answer` returns: ``bool(verdict)`` is whether the answer
+    was right.  A notebook shows nothing for it (the ✓ or the hint is already
+    printed), so a check cell does not end in a bare ``False``.
+    Introduced in notebook 00.
+
+    Example: ``if check.answer("nb00.q1", 1000): print("on to notebook 01")``
+    """
+    __slots__ = ("ok",)
+
+    def __init__(self, ok: bool):
+        self.ok = bool(ok)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __eq__(self, other) -> bool:
+        return self.ok == (other.ok if isinstance(other, Verdict) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.ok)
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self) -> None:  # Jupyter: the printed feedback is enough
+        pass
 
 
 def close_to(target: float, rel: float = 0.0, abs_: float = 1e-6):
@@ -45,7 +76,7 @@ def _collect() -> dict[str, Question]:
 QUESTIONS: dict[str, Question] = _collect()
 
 
-def answer(qid: str, value: Any) -> bool:
+def answer(qid: str, value: Any) -> Verdict:
     """Check a learner's answer to exercise ``qid``; print ✓ or a hint.
     Introduced in notebook 00.
 
@@ -55,7 +86,7 @@ def answer(qid: str, value: Any) -> bool:
     if question is None:
         known = ", ".join(sorted(QUESTIONS))
         print(f"? no exercise called {qid!r}. Known: {known}")
-        return False
+        return Verdict(False)
     try:
         ok = bool(question.accept(value))
     except Exception:  # a wrong *type* of answer is just a wrong answer
@@ -64,4 +95,4 @@ def answer(qid: str, value: Any) -> bool:
         print(f"✓ {qid} correct. {question.explain}".rstrip())
     else:
         print(f"✗ {qid} not yet. Hint: {question.hint}")
-    return ok
+    return Verdict(ok)
