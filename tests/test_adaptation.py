@@ -71,3 +71,33 @@ def test_digits_like_mnist_looks_like_mnist():
     assert digits.x_train[:, :4].max() == 0 and digits.x_train[:, :, -4:].max() == 0
     assert digits.x_train[:, 4:24, 4:24].mean() > 20
     assert sorted(np.unique(digits.y_test)) == list(range(10))
+
+
+def test_lambda_ramp_schedule_and_it_reaches_the_compiled_step():
+    import keras
+
+    lam = keras.Variable(0.0, trainable=False, name="lambda")
+
+    class Weighted(keras.Model):   # the loss it reports is λ · 1: what the step reads
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def train_step(self, batch):
+            return {"lam": lam * tf.ones(())}
+
+    seen = []
+    model = Weighted()
+    model.compile(optimizer="adam")
+    ramp = adaptation.LambdaRamp(lam, 0.3, total_steps=10)
+    record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(float(logs["lam"])))
+    model.fit(np.zeros((10, 2), "float32"), epochs=1, batch_size=1, verbose=0,
+              callbacks=[ramp, record])
+    expected = [0.3 * (2 / (1 + np.exp(-10 * k / 10)) - 1) for k in range(10)]
+    np.testing.assert_allclose(seen, expected, rtol=1e-5, atol=1e-7)
+    assert seen[0] == 0.0 and seen[-1] > 0.29 and np.all(np.diff(seen) > 0)
+    with pytest.raises(TypeError, match="keras.Variable"):
+        adaptation.LambdaRamp(0.1, 0.3, 10)

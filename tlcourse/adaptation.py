@@ -55,6 +55,35 @@ class GradientReversal(keras.layers.Layer):
         return {**super().get_config(), "scale": self.scale}
 
 
+class LambdaRamp(keras.callbacks.Callback):
+    r"""Ramp an adaptation weight during training, as DANN does (Ganin et al.
+    2016): before each batch, :math:`\lambda_p = \lambda_{max}\,(2/(1+e^{-\gamma p}) - 1)`
+    with :math:`p` the fraction of ``total_steps`` done and :math:`\gamma = 10`.
+    ``variable`` must be a ``keras.Variable`` that the training step reads:
+    a Python float is baked into the compiled step and never changes.
+    Introduced in notebook 08.
+
+    Example: ``model.fit(ds, steps_per_epoch=300, callbacks=[LambdaRamp(model.weight, 0.3, 300)])``
+    """
+
+    def __init__(self, variable, maximum, total_steps, gamma=10.0):
+        super().__init__()
+        if not isinstance(variable, keras.Variable):
+            raise TypeError("LambdaRamp needs a keras.Variable (a float would be baked into "
+                            f"the compiled training step), got {type(variable).__name__}")
+        self.variable, self.maximum = variable, float(maximum)
+        self.total_steps, self.gamma, self.step = max(1, int(total_steps)), float(gamma), 0
+
+    def value(self, step):
+        """λ before batch number ``step`` (0-based)."""
+        p = min(step / self.total_steps, 1.0)
+        return self.maximum * (2.0 / (1.0 + np.exp(-self.gamma * p)) - 1.0)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.variable.assign(self.value(self.step))
+        self.step += 1
+
+
 def digits_like_mnist():
     """sklearn's 8×8 digits upsampled to MNIST's 28×28 (20×20 digit, 4-px
     border, like MNIST), uint8 — the *target* domain of notebook 08.
