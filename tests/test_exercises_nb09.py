@@ -7,7 +7,7 @@ def test_right_answers_are_accepted():
     assert check.answer("nb09.q2", 11_720_448)
     assert check.answer("nb09.q3", 0.264)
     assert check.answer("nb09.q3", 0.2637)
-    assert check.answer("nb09.q4", "frozen MiniLM + head")
+    assert check.answer("nb09.q4", "frozen MiniLM + probe")
 
 
 def test_wrong_answers_and_placeholders_are_refused():

@@ -18,6 +18,13 @@ def encoder():
     return text.minilm(sequence_length=32)
 
 
+def test_drug_conditions_align_with_the_reviews():
+    cond_train, cond_test = text.load_drug_conditions()
+    assert (len(cond_train), len(cond_test)) == (600, 379)
+    assert cond_train[0] == "Pain"            # the nalbuphine review, first in the file
+    assert cond_train.count("Birth Control") == 117 and cond_test.count("Depression") == 25
+
+
 def test_drug_reviews_sizes_labels_and_clean_text(reviews):
     x_train, y_train, x_test, y_test, names = reviews
     assert (len(x_train), len(x_test)) == (600, 379)

@@ -16,7 +16,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-__all__ = ["CLASS_NAMES", "DrugReviews", "load_drug_reviews", "minilm",
+__all__ = ["CLASS_NAMES", "DrugReviews", "load_drug_reviews", "load_drug_conditions", "minilm",
            "mean_pool", "embed"]
 
 #: Label order used everywhere: ``y == 0`` is negative, 1 neutral, 2 positive.
@@ -64,6 +64,25 @@ def load_drug_reviews(zip_path: str | Path | None = None) -> DrugReviews:
         test_texts, test_labels = _read_split(archive, "drugsComTest.tsv")
     return DrugReviews(train_texts, train_labels, test_texts, test_labels,
                        CLASS_NAMES)
+
+
+def load_drug_conditions(zip_path: str | Path | None = None) -> tuple[list[str], list[str]]:
+    """The condition each review's drug was taken for (``"Birth Control"``,
+    ``"Depression"`` …), for the train and the test reviews of
+    :func:`load_drug_reviews`, in the same order: a second, *topic* label for
+    the same texts.  The names are as the data ship them (a few are cut
+    short, e.g. ``"Bipolar Disorde"``).  Introduced in notebook 09.
+
+    Example: ``cond_train, cond_test = text.load_drug_conditions()``
+    """
+    if zip_path is None:
+        from tlcourse import assets
+        zip_path = assets.path("drug_reviews")
+    with zipfile.ZipFile(zip_path) as archive:
+        return tuple(
+            [row["condition"].strip() for row in csv.DictReader(
+                io.StringIO(archive.read(member).decode("utf-8")), delimiter="\t")]
+            for member in ("drugsComTrain.tsv", "drugsComTest.tsv"))
 
 
 def minilm(sequence_length: int = 128, model_dir: str | Path | None = None):

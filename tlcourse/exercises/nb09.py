@@ -20,10 +20,10 @@ QUESTIONS = {
         "F1(positive) = 2·0.654/1.654 ≈ 0.791, so macro-F1 ≈ 0.791/3 ≈ 0.264 — "
         "far below its 0.654 accuracy."),
     "nb09.q4": Question(
-        one_of("frozen MiniLM + head", "frozen minilm", "frozen minilm head",
-               "frozen minilm + head"),
+        one_of("frozen MiniLM + probe", "frozen minilm", "frozen minilm probe",
+               "frozen minilm + probe", "frozen minilm + head"),
         "TF-IDF and the scratch model are not pretrained; one MiniLM model had "
         "its encoder weights updated. Which one kept them fixed?",
-        "frozen MiniLM + head: the pretrained encoder only produced features "
+        "frozen MiniLM + probe: the pretrained encoder only produced features "
         "(特征提取器); the fine-tuned one changed its weights (微调)."),
 }
