@@ -1,9 +1,10 @@
-"""Rebuild data/speech_source.npz and data/speech_target.npz (notebook 10).
+"""Rebuild data/speech_source.npz, speech_target.npz and speech_digits.npz (notebook 10).
 
 Needs two Debian packages, only here (the notebook never calls them)::
 
     sudo apt-get install espeak-ng asterisk-core-sounds-en-wav
     python data/build_speech.py        # prints the sha256 of each file
+    python data/build_speech.py speech_digits.npz   # only the named file(s)
 
 Source: 35 words (none of them digits) spoken by espeak-ng in 8 accents x
 14 voice variants with random speed and pitch, 48 clips per word, resampled
@@ -11,6 +12,9 @@ to 8 kHz, 1 s; a third clean, a third with white noise, a third with two
 other synthetic clips as background babble (5-30 dB SNR); stored as uint8 log-mels.
 Target: the ten Asterisk digit recordings (one real speaker, 8 kHz) and six
 longer prompts of the same speaker used as babble noise at test time, int16.
+Digits: the ten digits in 12 espeak-ng voice variants the source never uses
+(en-us + adam, Alex, ... steph), random speed and pitch, int16 8 kHz: the few
+labelled target clips; the real recordings above are only ever tested on.
 The output is deterministic for a given espeak-ng / asterisk-sounds version.
 """
 from __future__ import annotations
@@ -40,6 +44,9 @@ VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4",
             "f5", "klatt", "klatt2"]
 PER_WORD = 48
 DIGITS = ("zero one two three four five six seven eight nine").split()
+#: espeak-ng variants the source never uses: the labelled target clips.
+HELD_OUT_VARIANTS = ["adam", "Alex", "Andy", "Annie", "edward", "john", "linda", "max",
+                     "Michael", "paul", "robert", "steph"]
 BABBLE = ["conf-getpin", "vm-intro", "auth-thankyou", "pbx-invalid",
           "conf-onlyperson", "vm-theperson"]
 
@@ -100,6 +107,21 @@ def build_source(rng: np.random.Generator):
                 example_labels=np.array(labels, np.uint8)[pick])
 
 
+def build_digits(rng: np.random.Generator):
+    """The ten digits in 12 espeak-ng voices the source never uses (en-us with
+    a held-out variant, random speed and pitch): the few labelled target clips."""
+    waves, labels, voices = [], [], []
+    for variant in HELD_OUT_VARIANTS:
+        for label, word in enumerate(DIGITS):
+            speed, pitch = int(rng.integers(110, 210)), int(rng.integers(20, 85))
+            y = espeak(word, f"en-us+{variant}", speed, pitch)
+            waves.append((np.clip(y, -1, 1) * 32767).astype(np.int16))
+            labels.append(label)
+            voices.append(f"en-us+{variant}/s{speed}/p{pitch}")
+    return dict(waves=np.stack(waves), y=np.array(labels, np.uint8),
+                voices=np.array(voices), words=np.array(DIGITS))
+
+
 def build_target():
     digits = []
     for d in range(10):
@@ -117,11 +139,12 @@ def build_target():
                 babble_names=np.array(BABBLE))
 
 
-def main():
-    rng = np.random.default_rng(0)
-    out = {"speech_source.npz": build_source(rng),
-           "speech_target.npz": build_target()}
-    for name, arrays in out.items():
+def main(names=()):
+    builders = {"speech_source.npz": lambda: build_source(np.random.default_rng(0)),
+                "speech_target.npz": build_target,
+                "speech_digits.npz": lambda: build_digits(np.random.default_rng(1))}
+    for name in names or builders:
+        arrays = builders[name]()
         path = ROOT / "data" / name
         np.savez_compressed(path, **arrays)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -129,4 +152,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -119,3 +119,28 @@ def test_whisper_refuses_a_tampered_model(tmp_path, monkeypatch):
     monkeypatch.setenv("TLCOURSE_CACHE", str(tmp_path))
     with pytest.raises(assets.AssetHashError, match="corrupt or has been tampered"):
         speech.whisper_tiny_en()
+
+
+def test_synthetic_digits_are_the_held_out_voices():
+    digits = speech.load_synthetic_digits()
+    assert digits.waves.shape == (120, speech.CLIP_SAMPLES) and digits.waves.dtype == np.int16
+    assert list(np.bincount(digits.y)) == [12] * 10
+    assert digits.words == speech.load_target().words
+    source_variants = {v.split("+")[1].split("/")[0] for v in speech.load_source().voices}
+    target_variants = {v.split("+")[1].split("/")[0] for v in digits.voices}
+    assert len(target_variants) == 12 and not target_variants & source_variants
+
+
+def test_whisper_digit_tokens_spell_the_digits():
+    from tlcourse import assets
+    vocab = (assets.path("whisper_tiny_en") / "vocabulary.txt").read_text("utf-8").split("\n")
+    for digit, (figure, word, capital) in enumerate(speech.WHISPER_DIGIT_TOKENS):
+        name = speech.load_target().words[digit]
+        assert [vocab[figure], vocab[word], vocab[capital]] == [
+            f"Ġ{digit}", f"Ġ{name}", f"Ġ{name.capitalize()}"]
+
+
+def test_whisper_zero_shot_recognises_the_clean_real_digits(whisper):
+    waves = speech.load_target().waves
+    preds = speech.whisper_zero_shot_digits(whisper, speech.whisper_log_mels(waves), batch_size=4)
+    assert preds.shape == (10,) and np.mean(preds == np.arange(10)) >= 0.9

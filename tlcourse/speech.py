@@ -1,14 +1,16 @@
 """Speech plumbing for notebook 10 (transfer in speech): the committed
 spoken-word arrays, the log-mel front end, perturbations and audio display.
 
-Two data sets live in the course's data folder, ``data.data_dir()``
+Three data sets live in the course's data folder, ``data.data_dir()``
 (``$TLCOURSE_DATA`` if set, else the repository's ``data/``; provenance in
 ``data/SPEECH.md``), each checked against its sha256 before use:
 
 * ``speech_source.npz`` — the *source*: synthetic words spoken by the
   ``espeak-ng`` synthesiser in many voices, speeds and pitches, stored as
   uint8-quantised log-mel spectrograms (plus a few waveforms to listen to);
-* ``speech_target.npz`` — the *target*: real recordings of one human
+* ``speech_digits.npz`` — the labelled *target* clips: the ten digits by
+  ``espeak-ng`` in 12 voice variants the source never uses, 8 kHz int16;
+* ``speech_target.npz`` — the *test* voice: real recordings of one human
   speaker (Asterisk telephony prompts, CC-BY-SA-3.0), stored as 8 kHz int16
   waveforms: the ten digits, plus longer prompts used as background babble.
 
@@ -25,10 +27,12 @@ import numpy as np
 from tlcourse import data
 
 __all__ = ["SAMPLE_RATE", "CLIP_SAMPLES", "DATA_DIR", "SHA256",
-           "SpeechSource", "SpeechTarget", "load_source", "load_target",
+           "SpeechSource", "SpeechTarget", "SyntheticDigits", "load_source", "load_target",
+           "load_synthetic_digits",
            "log_mel", "quantise", "dequantise", "perturb", "perturbed_set",
            "play", "show_log_mels", "read_ctranslate2", "whisper_tiny_en",
-           "whisper_encoder", "whisper_log_mels", "whisper_transcribe"]
+           "whisper_encoder", "whisper_log_mels", "whisper_transcribe",
+           "WHISPER_DIGIT_TOKENS", "whisper_zero_shot_digits"]
 
 #: Every clip is 1 s of 8 kHz mono audio (telephone band).
 SAMPLE_RATE = 8000
@@ -42,6 +46,7 @@ LOG_MEL_RANGE = (-13.0, 7.0)
 SHA256 = {
     "speech_source.npz": "4346f081301c6e58c40d6a9e782f4eaf004991563aff4203655858f3197fb3ef",
     "speech_target.npz": "de6edd3823e966d1e2671702bd00c893556a20da6ad0ed4b77e32682120892ed",
+    "speech_digits.npz": "93e6f5d4ed158a9798a5d24178c6e9ef342f1980cc244c7e27003bc3a064d239",
 }
 
 
@@ -72,6 +77,16 @@ class SpeechTarget(NamedTuple):
     waves: np.ndarray
     words: tuple[str, ...]
     babble: list
+
+
+class SyntheticDigits(NamedTuple):
+    """The ten digits spoken by espeak-ng in voices the source never uses:
+    ``waves`` int16 (120, 8000), ``y`` the digit, ``voices`` one
+    "voice+variant/speed/pitch" string per clip, ``words`` "zero" … "nine"."""
+    waves: np.ndarray
+    y: np.ndarray
+    voices: np.ndarray
+    words: tuple[str, ...]
 
 
 def _load(name: str, data_dir: Path | None = None) -> dict:
@@ -109,6 +124,17 @@ def load_target(data_dir: Path | None = None) -> SpeechTarget:
     z = _load("speech_target.npz", data_dir)
     babble = np.split(z["babble"], z["babble_offsets"][1:-1])
     return SpeechTarget(z["waves"], tuple(str(w) for w in z["words"]), babble)
+
+
+def load_synthetic_digits(data_dir: Path | None = None) -> SyntheticDigits:
+    """Load the labelled target clips of notebook 10: the ten digits in 12
+    held-out espeak-ng voices (sha256-checked).  Introduced in notebook 10.
+
+    Example: ``digits = speech.load_synthetic_digits(); digits.waves.shape  # (120, 8000)``
+    """
+    z = _load("speech_digits.npz", data_dir)
+    return SyntheticDigits(z["waves"], z["y"].astype(np.int64), z["voices"],
+                           tuple(str(w) for w in z["words"]))
 
 
 def log_mel(waves, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -430,6 +456,37 @@ def whisper_log_mels(waves, seconds=1, sample_rate=SAMPLE_RATE):
     converter = WhisperAudioConverter(max_audio_length=int(seconds))
     return np.concatenate([np.asarray(converter(x[i:i + 64]))
                            for i in range(0, len(x), 64)])
+
+
+#: Whisper token ids that start a digit's transcription: " 7", " seven", " Seven".
+WHISPER_DIGIT_TOKENS = ((657, 6632, 12169), (352, 530, 1881), (362, 734, 4930),
+                        (513, 1115, 7683), (604, 1440, 6675), (642, 1936, 10579),
+                        (718, 2237, 9699), (767, 3598, 13723), (807, 3624, 18087),
+                        (860, 5193, 16431))
+
+
+def whisper_zero_shot_digits(backbone, whisper_mels, batch_size=32) -> np.ndarray:
+    """Zero-shot digit recognition with Whisper's own decoder, no training:
+    for each clip, the logits of the first transcribed token after
+    ``<|startoftranscript|><|notimestamps|>``; a digit's score is the best of
+    its tokens in :data:`WHISPER_DIGIT_TOKENS`, the prediction the best digit.
+    ``whisper_mels`` from :func:`whisper_log_mels`.  Introduced in notebook 10.
+
+    Example: ``speech.whisper_zero_shot_digits(backbone, speech.whisper_log_mels(tgt.waves))``
+    """
+    table = np.asarray(backbone.get_layer("decoder_token_and_position_embedding")
+                       .token_embedding.embeddings)
+    candidates = table[np.array(WHISPER_DIGIT_TOKENS)]           # (10, 3, 384)
+    preds = []
+    for i in range(0, len(whisper_mels), batch_size):
+        mels = np.asarray(whisper_mels[i:i + batch_size])
+        prompt = np.tile([[WHISPER_SOT, WHISPER_NO_TIMESTAMPS]], (len(mels), 1))
+        out = backbone({"encoder_features": mels, "decoder_token_ids": prompt,
+                        "decoder_padding_mask": np.ones_like(prompt)})
+        h = np.asarray(out["decoder_sequence_output"][:, -1])    # (batch, 384)
+        scores = np.einsum("bd,ktd->bkt", h, candidates).max(axis=2)
+        preds.append(scores.argmax(axis=1))
+    return np.concatenate(preds)
 
 
 def whisper_transcribe(backbone, wave, sample_rate=SAMPLE_RATE, max_tokens=6):
