@@ -12,7 +12,8 @@ QUESTIONS = {
         "How many different human speakers are in the real target set? Read "
         "the data section again.",
         "One: every Asterisk prompt is read by the same voice, so the test "
-        "measures robustness to noise and speed, not to new speakers."),
+        "measures transfer from synthetic voices to that one real voice, "
+        "not to new human speakers in general."),
     "nb10.q3": Question(
         one_of("fine-tuning", "fine-tune", "fine-tuned", "finetuning", "微调"),
         "Which of the three runs (scratch, frozen, fine-tuning) must use the "
