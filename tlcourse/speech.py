@@ -458,6 +458,21 @@ def whisper_log_mels(waves, seconds=1, sample_rate=SAMPLE_RATE):
                            for i in range(0, len(x), 64)])
 
 
+def _whisper_token_table(backbone) -> np.ndarray:
+    """Whisper's decoder token embeddings (vocabulary, 384); the output logits
+    are the last hidden state times this table, transposed (tied weights)."""
+    return np.asarray(backbone.get_layer("decoder_token_and_position_embedding")
+                      .token_embedding.embeddings)
+
+
+def _whisper_last_state(backbone, whisper_mels, tokens) -> np.ndarray:
+    """The decoder's hidden state after the last of ``tokens`` (batch, tokens)."""
+    tokens = np.asarray(tokens)
+    out = backbone({"encoder_features": whisper_mels, "decoder_token_ids": tokens,
+                    "decoder_padding_mask": np.ones_like(tokens)})
+    return np.asarray(out["decoder_sequence_output"][:, -1])
+
+
 #: Whisper token ids that start a digit's transcription: " 7", " seven", " Seven".
 WHISPER_DIGIT_TOKENS = ((657, 6632, 12169), (352, 530, 1881), (362, 734, 4930),
                         (513, 1115, 7683), (604, 1440, 6675), (642, 1936, 10579),
@@ -474,16 +489,12 @@ def whisper_zero_shot_digits(backbone, whisper_mels, batch_size=32) -> np.ndarra
 
     Example: ``speech.whisper_zero_shot_digits(backbone, speech.whisper_log_mels(tgt.waves))``
     """
-    table = np.asarray(backbone.get_layer("decoder_token_and_position_embedding")
-                       .token_embedding.embeddings)
-    candidates = table[np.array(WHISPER_DIGIT_TOKENS)]           # (10, 3, 384)
+    candidates = _whisper_token_table(backbone)[np.array(WHISPER_DIGIT_TOKENS)]   # (10, 3, 384)
     preds = []
     for i in range(0, len(whisper_mels), batch_size):
         mels = np.asarray(whisper_mels[i:i + batch_size])
         prompt = np.tile([[WHISPER_SOT, WHISPER_NO_TIMESTAMPS]], (len(mels), 1))
-        out = backbone({"encoder_features": mels, "decoder_token_ids": prompt,
-                        "decoder_padding_mask": np.ones_like(prompt)})
-        h = np.asarray(out["decoder_sequence_output"][:, -1])    # (batch, 384)
+        h = _whisper_last_state(backbone, mels, prompt)          # (batch, 384)
         scores = np.einsum("bd,ktd->bkt", h, candidates).max(axis=2)
         preds.append(scores.argmax(axis=1))
     return np.concatenate(preds)
@@ -499,14 +510,11 @@ def whisper_transcribe(backbone, wave, sample_rate=SAMPLE_RATE, max_tokens=6):
     from tlcourse import assets
 
     vocab = (assets.path("whisper_tiny_en") / "vocabulary.txt").read_text("utf-8").split("\n")
-    weights = backbone.get_layer("decoder_token_and_position_embedding") \
-        .token_embedding.embeddings
+    table = _whisper_token_table(backbone)
     feats = whisper_log_mels(np.asarray(wave)[None], seconds=30, sample_rate=sample_rate)
     tokens = [WHISPER_SOT, WHISPER_NO_TIMESTAMPS]
     for _ in range(max_tokens):
-        out = backbone({"encoder_features": feats, "decoder_token_ids": np.array([tokens]),
-                        "decoder_padding_mask": np.ones((1, len(tokens)))})
-        logits = np.asarray(out["decoder_sequence_output"][0, -1]) @ np.asarray(weights).T
+        logits = _whisper_last_state(backbone, feats, [tokens])[0] @ table.T
         token = int(logits.argmax())
         if token == WHISPER_EOT:
             break

@@ -32,16 +32,25 @@ class DrugReviews(NamedTuple):
     class_names: tuple[str, ...]
 
 
-def _read_split(archive: zipfile.ZipFile, member: str):
-    text = archive.read(member).decode("utf-8")
-    texts, labels = [], []
-    for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
-        # The review column is stored as """...""": csv removes one level of
-        # quoting, we strip the rest; HTML entities (&#039;) become characters.
-        review = html.unescape(row["review"].strip().strip('"')).strip()
-        texts.append(" ".join(review.split()))
-        labels.append(CLASS_NAMES.index(row["rating"].strip()))
-    return texts, np.asarray(labels, dtype="int32")
+def _read_splits(zip_path):
+    """(texts, labels, conditions) of the train and the test file, in order."""
+    if zip_path is None:
+        from tlcourse import assets
+        zip_path = assets.path("drug_reviews")
+    splits = []
+    with zipfile.ZipFile(zip_path) as archive:
+        for member in ("drugsComTrain.tsv", "drugsComTest.tsv"):
+            texts, labels, conditions = [], [], []
+            rows = io.StringIO(archive.read(member).decode("utf-8"))
+            for row in csv.DictReader(rows, delimiter="\t"):
+                # The review column is stored as """...""": csv removes one level
+                # of quoting, we strip the rest; HTML entities become characters.
+                review = html.unescape(row["review"].strip().strip('"')).strip()
+                texts.append(" ".join(review.split()))
+                labels.append(CLASS_NAMES.index(row["rating"].strip()))
+                conditions.append(row["condition"].strip())
+            splits.append((texts, np.asarray(labels, dtype="int32"), conditions))
+    return splits
 
 
 def load_drug_reviews(zip_path: str | Path | None = None) -> DrugReviews:
@@ -56,12 +65,7 @@ def load_drug_reviews(zip_path: str | Path | None = None) -> DrugReviews:
 
     Example: ``x_train, y_train, x_test, y_test, names = text.load_drug_reviews()``
     """
-    if zip_path is None:
-        from tlcourse import assets
-        zip_path = assets.path("drug_reviews")
-    with zipfile.ZipFile(zip_path) as archive:
-        train_texts, train_labels = _read_split(archive, "drugsComTrain.tsv")
-        test_texts, test_labels = _read_split(archive, "drugsComTest.tsv")
+    (train_texts, train_labels, _), (test_texts, test_labels, _) = _read_splits(zip_path)
     return DrugReviews(train_texts, train_labels, test_texts, test_labels,
                        CLASS_NAMES)
 
@@ -75,14 +79,8 @@ def load_drug_conditions(zip_path: str | Path | None = None) -> tuple[list[str],
 
     Example: ``cond_train, cond_test = text.load_drug_conditions()``
     """
-    if zip_path is None:
-        from tlcourse import assets
-        zip_path = assets.path("drug_reviews")
-    with zipfile.ZipFile(zip_path) as archive:
-        return tuple(
-            [row["condition"].strip() for row in csv.DictReader(
-                io.StringIO(archive.read(member).decode("utf-8")), delimiter="\t")]
-            for member in ("drugsComTrain.tsv", "drugsComTest.tsv"))
+    (_, _, train_conditions), (_, _, test_conditions) = _read_splits(zip_path)
+    return train_conditions, test_conditions
 
 
 def minilm(sequence_length: int = 128, model_dir: str | Path | None = None):
