@@ -56,7 +56,8 @@ def test_environment_yml_installs_the_same_lock_as_make():
 
 def test_dependencies_have_lower_bounds():
     deps = (PYPROJECT["project"]["dependencies"]
-            + PYPROJECT["project"]["optional-dependencies"]["dev"])
+            + PYPROJECT["project"]["optional-dependencies"]["dev"]
+            + PYPROJECT["project"]["optional-dependencies"]["instructor"])
     for dep in deps:
         assert ">=" in dep, f"{dep}: give a lower bound"
         assert "==" not in dep, f"{dep}: exact pins belong in the lock, not here"
@@ -75,11 +76,12 @@ ENVIRONMENTS = [
 @pytest.mark.parametrize("env", ENVIRONMENTS,
                          ids=lambda e: f"py{e['python_version']}-{e['sys_platform']}")
 def test_lock_satisfies_the_lower_bounds(env):
-    """Every dependency of pyproject.toml (with the dev extra) is in the lock
+    """Every dependency of pyproject.toml (with the dev and instructor extras) is in the lock
     for this Python and platform, at a version its bound allows."""
     lock = _lock()
     deps = (PYPROJECT["project"]["dependencies"]
-            + PYPROJECT["project"]["optional-dependencies"]["dev"])
+            + PYPROJECT["project"]["optional-dependencies"]["dev"]
+            + PYPROJECT["project"]["optional-dependencies"]["instructor"])
     for dep in map(Requirement, deps):
         if dep.marker and not dep.marker.evaluate(env):
             continue
@@ -148,3 +150,22 @@ def test_stored_outputs_are_clean(path):
             assert not re.search(r"^[EIWF]0000 |cuInit|cuda_", text, re.M), (i, text[:200])
             if out.get("output_type") == "execute_result":
                 assert text not in ("True", "False"), f"cell {i} ends in a bare {text}"
+
+
+def test_measured_times_agree_everywhere():
+    """Each notebook's "Expected time" line, the README's time table and
+    INSTRUCTORS.md quote the same measured run (`make course --record` writes
+    all three)."""
+    readme = (REPO / "README.md").read_text()
+    guide = (REPO / "INSTRUCTORS.md").read_text()
+    for path in NOTEBOOKS:
+        num = path.name[:2]
+        first = nbformat.read(path, as_version=4).cells[0].source
+        stated = re.search(r"\((\d+) s measured by `make course` on (\d{4}-\d\d-\d\d)\)", first)
+        assert stated, f"{path.name}: the Expected time line must quote the measured run"
+        in_readme = re.search(rf"^\| {num} [^|]+\| (\d+) \|", readme, flags=re.M)
+        in_guide = re.search(rf"^\| {num} [^|]+\| (\d+) \| (\d+) \| (\d+) \|", guide, flags=re.M)
+        assert in_readme and in_guide, num
+        assert stated[1] == in_readme[1] == in_guide[1], (num, stated[1], in_readme[1], in_guide[1])
+        reading = re.search(r"(\d+) minutes of reading and about (\d+) minutes of exercises", first)
+        assert reading and (reading[1], reading[2]) == (in_guide[2], in_guide[3]), num
