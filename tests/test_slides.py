@@ -71,3 +71,10 @@ def test_default_decks_exist_and_template_uses_no_cdn():
     template = (slides.TEMPLATE_DIR / slides.TEMPLATE).read_text()
     assert "http" not in template and "require(" not in template
     assert slides.THEME == "white"
+
+
+def test_a_cell_that_would_overflow_the_slide_goes_below():
+    prose = "\n".join(f"line {i}" for i in range(slides.SLIDE_LINES - 2))
+    figure = [{"output_type": "display_data", "data": {"image/png": "iVBOR"}, "metadata": {}}]
+    n = nb(md("## 1. Section\n" + prose), code("plot()", figure), md("short"), code("print(1)", OUT))
+    assert kinds(n) == ["slide", "subslide", "-", "-"]

@@ -10,9 +10,10 @@ comes from a CDN.  The notebooks themselves are never modified.
 Slide structure: a notebook whose cells carry the standard
 ``slideshow.slide_type`` metadata keeps it.  Otherwise, by default, a
 markdown cell starting with a ``#`` or ``##`` heading starts a slide, one
-starting with ``###`` a sub-slide; a code cell longer than
-``LONG_CODE_LINES`` lines shows only its outputs (or is skipped if it has
-none).  Always skipped: exercise solution cells (``nbgrader.solution``),
+starting with ``###`` a sub-slide, and a cell that would overflow the
+screen (about ``SLIDE_LINES`` lines) starts a sub-slide below; a code cell
+longer than ``LONG_CODE_LINES`` lines shows only its outputs (or is skipped
+if it has none).  Always skipped: exercise solution cells (``nbgrader.solution``),
 cells tagged ``slides-skip``, empty cells and raw cells.
 
 Command line::
@@ -45,6 +46,7 @@ __all__ = ["DEFAULT_NOTEBOOKS", "LONG_CODE_LINES", "slide_type", "tag_slides",
 
 DEFAULT_NOTEBOOKS = ("01_what_is_transfer_learning", "02_the_math", "05_fine_tuning_vgg16")
 LONG_CODE_LINES = 15
+SLIDE_LINES = 20      # what fits on a 720-px slide, in source/output lines
 SKIP_TAG = "slides-skip"
 HIDE_INPUT_TAG = "slides-hide-input"
 OUT = site.REPO / "build" / "slides"
@@ -76,6 +78,26 @@ def _set(cell: dict, kind: str, tag: str | None = None) -> None:
             tags.append(tag)
 
 
+def _height(cell: dict, long_code_lines: int) -> int:
+    """Rough screen lines a cell takes on a slide: its source lines (display
+    maths counts 3, a long code cell only its output), text output lines, 12
+    per figure."""
+    src = _source(cell)
+    if cell.get("cell_type") == "markdown":
+        return len(src.strip().splitlines()) + 2 * src.count("$$") // 2
+    lines = src.rstrip().splitlines()
+    height = 0 if len(lines) > long_code_lines else len(lines) + 1
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if "image/png" in data or "image/svg+xml" in data:
+            height += 12
+        else:
+            text = out.get("text") or data.get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            height += min(len(text.splitlines()), 12)
+    return height
+
+
 def tag_slides(nb: dict, long_code_lines: int = LONG_CODE_LINES) -> dict:
     """A copy of the notebook dict ``nb`` with its slide structure set (see
     the module docstring): the notebook's own ``slideshow`` metadata if it
@@ -88,6 +110,7 @@ def tag_slides(nb: dict, long_code_lines: int = LONG_CODE_LINES) -> dict:
     nb = copy.deepcopy(nb)
     cells = nb.get("cells", [])
     explicit = any(slide_type(c) for c in cells)
+    used = 0                     # lines on the current (sub-)slide so far
     for cell in cells:
         src = _source(cell)
         tags = cell.get("metadata", {}).get("tags", [])
@@ -97,18 +120,22 @@ def tag_slides(nb: dict, long_code_lines: int = LONG_CODE_LINES) -> dict:
             continue
         if explicit:
             continue
+        height = _height(cell, long_code_lines)
         if cell.get("cell_type") == "markdown":
             first = src.lstrip().splitlines()[0]
             kind = ("slide" if re.match(r"#{1,2}\s", first)
                     else "subslide" if re.match(r"###\s", first) else "-")
-            _set(cell, kind)
-        elif len(src.rstrip().splitlines()) > long_code_lines:
-            if cell.get("outputs"):
-                _set(cell, "-", HIDE_INPUT_TAG)
-            else:
-                _set(cell, "skip", SKIP_TAG)
+        elif len(src.rstrip().splitlines()) > long_code_lines and not cell.get("outputs"):
+            _set(cell, "skip", SKIP_TAG)
+            continue
         else:
-            _set(cell, "-")
+            kind = "-"
+        # A cell that would overflow the screen starts a sub-slide below.
+        if kind == "-" and used and used + height > SLIDE_LINES:
+            kind = "subslide"
+        used = height if kind != "-" else used + height
+        _set(cell, kind, HIDE_INPUT_TAG if cell.get("cell_type") == "code"
+             and len(src.rstrip().splitlines()) > long_code_lines else None)
     shown = [c for c in cells if slide_type(c) != "skip"]
     if shown and slide_type(shown[0]) in (None, "-", "fragment", "notes"):
         _set(shown[0], "slide")
