@@ -2,6 +2,12 @@
 #   make lab    set everything up, open the course in JupyterLab
 #   make test   set everything up, run unit tests + every notebook (nbval)
 # and, for instructors and maintainers:
+#   make site        the course as an offline web site (Jupyter Book, from the
+#                    notebooks' stored outputs) in build/site/html
+#   make site-check  open it in headless Chromium with the network blocked:
+#                    formulas, figures, search, no request off the machine
+#   make slides      reveal.js slides of notebooks 01 02 05 (SLIDES=...) in
+#                    build/slides; make slides-check checks them the same way
 #   make course      set everything up, execute every notebook headless into
 #                    build/ and print each notebook's wall time and peak memory
 #   make robustness  re-run the course under other seeds and with oneDNN off,
@@ -10,6 +16,11 @@
 #                    asset, for a classroom without internet; learners then
 #                    run `make lab WHEELHOUSE=dir` with no network
 #   make lock        refresh requirements/lock.txt to the newest releases
+#   make release     student copies (solutions and hidden tests removed) and
+#                    instructor copies with nbgrader: build/student,
+#                    build/instructor, build/nbgrader (a course directory)
+#   make grade-check autograde untouched student copies (must run to the end
+#                    and score 0) and solved copies (full marks) with nbgrader
 #
 # Installs come from the hash-pinned lock (requirements/lock.txt), so every
 # learner of a semester gets the same stack. LOCKED=0 installs the newest
@@ -39,7 +50,12 @@ PLATFORM_TAGS_windows := win_amd64
 ROBUSTNESS_SEEDS ?= 0,1,2
 ROBUSTNESS_ONEDNN ?= on,off
 
-.PHONY: setup lab test course robustness wheelhouse lock clean
+# Notebooks whose solved copies `make grade-check` autogrades (each costs one
+# more run of the notebook; `make test` already runs every solved source).
+GRADE_UNTOUCHED ?= all
+GRADE_SOLVED ?= 00,01,02
+
+.PHONY: setup lab test course robustness wheelhouse lock clean site site-check slides slides-check release grade-check
 
 setup: $(STAMP)
 	$(BIN)/python -m tlcourse.assets fetch $(ASSET_SOURCE)
@@ -64,11 +80,41 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 course: setup
-	$(BIN)/python -m tlcourse.course $(NOTEBOOKS)
+	$(BIN)/python -m tlcourse.course $(if $(RECORD),--record) $(NOTEBOOKS)
 
 robustness: setup
 	$(BIN)/python -m tlcourse.robustness --seeds $(ROBUSTNESS_SEEDS) \
 	    --onednn $(ROBUSTNESS_ONEDNN) $(NOTEBOOKS)
+
+release: setup
+	$(BIN)/python -m tlcourse.grading release $(NOTEBOOKS)
+	$(BIN)/python -m tlcourse.grading check-release $(NOTEBOOKS)
+	$(BIN)/python -m tlcourse.grading count $(NOTEBOOKS)
+
+grade-check: release
+	$(BIN)/python -m tlcourse.grading autograde --untouched "$(GRADE_UNTOUCHED)" \
+	    --solved "$(GRADE_SOLVED)"
+
+# MathJax and reveal.js come from npm tarballs pinned in tlcourse/assets.py
+# (from the wheelhouse when WHEELHOUSE is given); the browser checks need
+# Debian's chromium (apt-get install -y chromium).
+SITE_ASSETS := mathjax reveal_js
+SLIDES ?=
+
+site: $(STAMP)
+	$(BIN)/python -m tlcourse.assets fetch -q $(ASSET_SOURCE) $(SITE_ASSETS)
+	$(BIN)/python -m tlcourse.site build
+
+site-check: site
+	$(BIN)/python -m tlcourse.site check
+
+slides: $(STAMP)
+	$(BIN)/python -m tlcourse.assets fetch -q $(ASSET_SOURCE) $(SITE_ASSETS)
+	$(BIN)/python -m tlcourse.slides $(SLIDES)
+
+slides-check: $(STAMP)
+	$(BIN)/python -m tlcourse.assets fetch -q $(ASSET_SOURCE) $(SITE_ASSETS)
+	$(BIN)/python -m tlcourse.slides --check $(SLIDES)
 
 wheelhouse: $(STAMP)
 	test -n "$(WHEELHOUSE)" || { echo "usage: make wheelhouse WHEELHOUSE=dir [WHEEL_PLATFORMS='linux macos windows']"; exit 2; }
@@ -84,7 +130,7 @@ wheelhouse: $(STAMP)
 
 lock: $(STAMP)
 	$(PIP) install -q uv
-	$(BIN)/uv pip compile pyproject.toml requirements/lock.in --extra dev \
+	$(BIN)/uv pip compile pyproject.toml requirements/lock.in --extra dev --extra instructor \
 	    --universal --python-version 3.10 --generate-hashes --upgrade \
 	    --custom-compile-command "make lock" -o $(LOCK)
 

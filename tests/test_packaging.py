@@ -122,9 +122,16 @@ def test_notebook_shape(path):
     assert "expected time" in first or "expected run time" in first
     md = [(i, c.source.lower()) for i, c in enumerate(cells) if c.cell_type == "markdown"]
     summary = [i for i, src in md if "## summary" in src]
-    assert summary and summary[-1] >= 0.6 * len(cells), "end with a Summary"
+    assert summary, "end with a Summary"
     assert any("exercises" in src for i, src in md if i >= summary[-1]), \
         "Exercises after the Summary"
+    # After the Summary only the exercises (task, answer, check and written
+    # cells, see tlcourse.grading) and the further reading.
+    for i, cell in enumerate(cells[summary[-1] + 1:], start=summary[-1] + 1):
+        head = cell.source.lstrip().lower()
+        assert (cell.metadata.get("nbgrader") or head.startswith(
+            ("## exercises", "### exercise", "## further reading"))), \
+            f"cell {i} after the Summary is neither an exercise nor further reading"
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
     assert "set_random_seed(SEED)" in code, "seed everything from tlcourse.SEED"
     setup = next(c.source for c in cells if c.cell_type == "code")

@@ -3,8 +3,13 @@
 It never raises, so a wrong answer does not stop a learner's notebook; it
 returns a :class:`Verdict`, true when the answer is right, so tests (and
 curious learners) can use it, and that leaves no stray ``True``/``False``
-under the cell.
+under the cell.  ``None`` means "not answered yet": an untouched exercise
+says so and the notebook runs on.
 Each notebook registers its checkable questions in :data:`QUESTIONS`.
+
+Graded copies (nbgrader, see :mod:`tlcourse.grading`) call :func:`grade`
+in their hidden tests: it raises when the answer is wrong or missing, which
+is how nbgrader's autograder withholds the points.
 """
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ class Verdict:
     printed), so a check cell does not end in a bare ``False``.
     Introduced in notebook 00.
 
-    Example: ``if check.answer("nb00.q1", 1000): print("on to notebook 01")``
+    Example: ``if check.answer("nb00.q1", 1_281_000): print("on to notebook 01")``
     """
     __slots__ = ("ok",)
 
@@ -76,16 +81,27 @@ def _collect() -> dict[str, Question]:
 QUESTIONS: dict[str, Question] = _collect()
 
 
+def _unanswered(value: Any) -> bool:
+    """None, or a tuple/list of answers that are all still None."""
+    if isinstance(value, (tuple, list)) and value:
+        return all(v is None for v in value)
+    return value is None
+
+
 def answer(qid: str, value: Any) -> Verdict:
     """Check a learner's answer to exercise ``qid``; print ✓ or a hint.
     Introduced in notebook 00.
 
-    Example: ``check.answer("nb00.q1", 1000)``  →  prints ``✓ nb00.q1 …``
+    Example: ``check.answer("nb00.q1", 1_281_000)``  →  prints ``✓ nb00.q1 …``
     """
     question = QUESTIONS.get(qid)
     if question is None:
         known = ", ".join(sorted(QUESTIONS))
         print(f"? no exercise called {qid!r}. Known: {known}")
+        return Verdict(False)
+    if _unanswered(value):
+        print(f"· {qid} not answered yet: put your answer where the cell says, "
+              "then run the cell again.")
         return Verdict(False)
     try:
         ok = bool(question.accept(value))
@@ -96,3 +112,22 @@ def answer(qid: str, value: Any) -> Verdict:
     else:
         print(f"✗ {qid} not yet. Hint: {question.hint}")
     return Verdict(ok)
+
+
+def grade(qid: str, value: Any) -> None:
+    """Raise ``AssertionError`` unless ``value`` answers ``qid``: nbgrader's
+    hidden tests call it, so a wrong or missing answer scores 0 when graded
+    (learners never see these calls; their copies only print feedback).
+    Introduced in notebook 00.
+
+    Example: ``check.grade("nb00.q1", my_answer)``
+    """
+    question = QUESTIONS.get(qid)
+    if question is None:
+        raise KeyError(f"no exercise called {qid!r}")
+    assert not _unanswered(value), f"{qid}: not answered"
+    try:
+        ok = bool(question.accept(value))
+    except Exception as err:  # a wrong type of answer is a wrong answer
+        raise AssertionError(f"{qid}: {err!r}") from err
+    assert ok, f"{qid}: not right yet. Hint: {question.hint}"
