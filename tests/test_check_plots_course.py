@@ -7,7 +7,7 @@ from tlcourse import check, course, plots
 
 
 def test_check_answer_right_and_wrong(capsys):
-    right = check.answer("nb00.q1", 1000)
+    right = check.answer("nb00.q1", 1_281_000)
     assert bool(right) is True and right == True  # noqa: E712 (the comparison is the test)
     assert "✓" in capsys.readouterr().out
     wrong = check.answer("nb00.q1", 10)
