@@ -1,33 +1,59 @@
-"""Exercises of notebook 06 (how much data do you need? and when transfer hurts)."""
-from tlcourse.check import Question, close_to, one_of
+"""Exercises of notebook 06 (how much data do you need? and when transfer hurts).
+
+Each check reads the learner's own run: the objects it came from (recomputed
+where possible) and a prediction that must agree with the measurement.
+"""
+import numpy as np
+
+from tlcourse.check import Question
+
+
+def _noisiest(value) -> bool:
+    """(prediction, curves): the method with the largest spread over seeds at
+    the smallest size, recomputed from the learner's curves."""
+    prediction, curves = value
+    smallest = min(curves.sizes)
+    spread = {m: float(np.std(curves.at(m, smallest))) for m in curves.methods}
+    return str(prediction).strip().lower() == max(spread, key=spread.get).lower()
+
+
+def _labels_saved(value) -> bool:
+    """(size, curves): the smallest size at which the fine-tuned mean beats
+    from scratch's mean with the largest set, recomputed from the curves."""
+    size, curves = value
+    target = curves.mean("from scratch")[-1]
+    beats = [n for n, m in zip(curves.sizes, curves.mean("fine-tuned")) if m > target]
+    want = beats[0] if beats else None
+    return (size is None and want is None) or (want is not None and int(size) == want)
+
+
+def _negative(value) -> bool:
+    """(verdict, neg): "negative" iff the mean paired difference memorised −
+    random init is below −2 standard errors (sd with ddof=1 over √n seeds)."""
+    verdict, neg = value
+    diff = np.subtract(neg["memorised clothes"], neg["random init"])
+    se = float(np.std(diff, ddof=1) / np.sqrt(len(diff)))
+    want = "negative" if diff.mean() < -2 * se else "unclear"
+    return str(verdict).strip().lower() == want
+
 
 QUESTIONS = {
     "nb06.q1": Question(
-        close_to(70),
-        "The emoji have 7 categories. How many labelled images in total does a "
-        "training set of 10 per class hold?",
-        "7 categories × 10 images = 70 labelled images: where the ImageNet "
-        "features already beat scratch on average (on every seed only with "
-        "the full pool)."),
+        _noisiest,
+        "spread = {m: np.std(curves.at(m, sizes[0])) for m in nets}; the prediction is "
+        "the name (as in nets) of the method with the largest spread in your run.",
+        "from scratch depends on the subset and on a random initialisation of every "
+        "weight: read its band, not one seed's point."),
     "nb06.q2": Question(
-        close_to(12),
-        "At 3 per class a run trains on 21 images, so one batch holds all of them "
-        "and one step is one pass. How many steps does budget(21) give?",
-        "budget(21) = max(MIN_STEPS, EPOCHS × ceil(21 / 32)) = max(12, 3) = 12 "
-        "steps, each a full pass: 12 epochs over the 21 images."),
+        _labels_saved,
+        "compare each of curves.mean(\"fine-tuned\") (one per size, in the order of sizes) "
+        "with curves.mean(\"from scratch\")[-1] and keep the first size that is above it.",
+        "transfer buys the same accuracy with a fraction of the labels: read curves "
+        "horizontally."),
     "nb06.q3": Question(
-        one_of("random init", "random initialisation", "random initialization",
-               "random-init", "scratch", "from scratch", "random"),
-        "Negative transfer is judged against a control: the same network, "
-        "trained on the same data with the same learning rate and budget, but "
-        "started from … ? (two words)",
-        "Random initialisation (from scratch): without that control a worse "
-        "number proves nothing, and negative transfer (负迁移) goes unnoticed."),
-    "nb06.q4": Question(
-        one_of("frozen", "frozen features", "feature extraction", "probe",
-               "linear probe"),
-        "Which method trains no weight of the backbone at all, only a new head "
-        "on cached features? (one or two words)",
-        "Frozen features: cheapest to run, and the first check of whether a "
-        "source's features fit your task."),
+        _negative,
+        "diff = memorised − random init per seed; se = diff.std(ddof=1) / sqrt(len(diff)); "
+        "\"negative\" if diff.mean() < -2 * se, else \"unclear\".",
+        "negative transfer is a claim about a paired comparison with the random-init "
+        "control, over seeds."),
 }
