@@ -80,7 +80,7 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 course: setup
-	$(BIN)/python -m tlcourse.course $(if $(RECORD),--record) $(NOTEBOOKS)
+	$(BIN)/python -m tlcourse.course $(if $(RECORD),--record) $(if $(SAVE),--save) $(NOTEBOOKS)
 
 robustness: setup
 	$(BIN)/python -m tlcourse.robustness --seeds $(ROBUSTNESS_SEEDS) \

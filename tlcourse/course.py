@@ -12,7 +12,10 @@ Example::
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -32,7 +35,8 @@ def course_notebooks(folder: Path = REPO / "notebooks") -> list[Path]:
 
 
 def run_notebook(path: Path, out_dir: Path, timeout: int = 900,
-                 env: dict | None = None, allow_errors: bool = False) -> dict:
+                 env: dict | None = None, allow_errors: bool = False,
+                 save: bool = False) -> dict:
     """Execute one notebook to HTML; return wall time, peak RSS and status.
 
     Peak memory comes from ``os.wait4`` on the nbconvert process, which
@@ -40,13 +44,15 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 900,
     ``assert`` the notebook runs is recorded, with its margin, into
     ``out_dir/<name>.claims.jsonl`` (see :mod:`tlcourse.robustness`);
     ``env`` adds environment variables (e.g. ``TLCOURSE_SEED``), and with
-    ``allow_errors`` a failed cell does not stop the run.
+    ``allow_errors`` a failed cell does not stop the run.  With ``save``
+    (maintainers) a successful run's outputs are written back into ``path``:
+    the stored outputs learners and the course site see.
     Example: ``run_notebook(Path("notebooks/00_setup_and_tour.ipynb"), Path("build"))``
     """
     claims = out_dir / (path.stem + ".claims.jsonl")
     claims.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "nbconvert", "--to",
-           "notebook" if allow_errors else "html", "--execute",
+           "notebook" if allow_errors or save else "html", "--execute",
            f"--ExecutePreprocessor.timeout={timeout}",
            "--output-dir", str(out_dir), str(path)]
     if allow_errors:
@@ -68,6 +74,11 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 900,
             returncode, peak_mb = proc.wait(), float("nan")
     wall = time.perf_counter() - start
     errors = _cell_errors(out_dir / (path.stem + ".ipynb")) if allow_errors else []
+    if save and returncode == 0:
+        executed = out_dir / (path.stem + ".ipynb")
+        subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", "--output-dir",
+                        str(out_dir), str(executed)], check=True, capture_output=True)
+        shutil.copyfile(executed, path)
     return {"notebook": path.name, "ok": returncode == 0 and not errors,
             "wall_s": wall, "peak_mb": peak_mb, "log": log, "claims": claims,
             "errors": errors}
@@ -98,24 +109,118 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _minutes_phrase(seconds: float) -> str:
+    """``"about 2½ minutes"``, to the nearest quarter minute (or 10 s)."""
+    if seconds < 90:
+        return f"about {max(10, round(seconds / 10) * 10)} s"
+    quarters = round(seconds / 15)
+    whole, frac = divmod(quarters, 4)
+    return f"about {whole}{['', '¼', '½', '¾'][frac]} minutes"
+
+
+EXPECTED_TIME = re.compile(r"\*\*Expected time(?::\*\*|\*\*:).*?(?=\n\n|\n\*\*Prerequisites)",
+                           re.S)
+
+
+def expected_time_line(seconds: float, reading_min: int, exercise_min: int, day: str,
+                       how: str = "make course") -> str:
+    """The first cell's time line, from a measured run.
+
+    Example: ``expected_time_line(66, 20, 25, "2026-11-30")``
+    """
+    return (f"**Expected time:** {_minutes_phrase(seconds)} of compute on a 2-core laptop "
+            f"without AVX-512 ({seconds:.0f} s measured on {day} by `{how}`), "
+            f"{reading_min} minutes of reading and about {exercise_min} minutes of exercises.")
+
+
+def exercise_minutes(path: Path) -> int:
+    """Minutes an average learner needs for a notebook's exercises: 5 per
+    checked exercise (predict, change, measure), 10 per written answer."""
+    from tlcourse.grading import exercises
+    count = exercises(path)
+    return 5 * count["checkable"] + 10 * count["written"]
+
+
+def record_times(rows: list[dict], day: str, how: str = "make course") -> None:
+    """Write measured times where the course quotes them: each notebook's
+    "Expected time" line, the README's time table and INSTRUCTORS.md's
+    (between ``<!-- times -->`` markers), so they cannot drift apart.
+
+    Example: ``record_times([{"notebook": "00_setup_and_tour.ipynb", "wall_s": 30, "peak_mb": 1272}], "2026-11-30")``
+    """
+    import nbformat
+    by_name = {r["notebook"]: r for r in rows}
+    readme, guide = REPO / "README.md", REPO / "INSTRUCTORS.md"
+    readme_text, guide_text = readme.read_text(), guide.read_text()
+    for nb_path in course_notebooks():
+        row = by_name.get(nb_path.name)
+        if row is None:
+            continue
+        nb = nbformat.read(nb_path, as_version=4)
+        first = nb.cells[0]
+        old = EXPECTED_TIME.search(first.source)
+        reading = int(re.search(r"(\d+)\s+minutes\s+of\s+reading", old[0])[1])
+        line = expected_time_line(row["wall_s"], reading, exercise_minutes(nb_path), day, how)
+        first.source = first.source[:old.start()] + line + first.source[old.end():]
+        nbformat.write(nb, nb_path)
+        num = nb_path.name[:2]
+        mem = r"\g<3>" if row.get("peak_mb") is None else f"{row['peak_mb']:.0f}"
+        readme_text = re.sub(rf"^(\| {num} [^|]+\| )\d+( \| )(\d+)( \|)",
+                             rf"\g<1>{row['wall_s']:.0f}\g<2>{mem}\g<4>",
+                             readme_text, flags=re.M)
+        guide_text = re.sub(rf"^(\| {num} [^|]+\| )\d+( \| )\d+( \| )\d+( \|)",
+                            rf"\g<1>{row['wall_s']:.0f}\g<2>{reading}\g<3>"
+                            rf"{exercise_minutes(nb_path)}\g<4>", guide_text, flags=re.M)
+    # Session plans quote the compute of the notebooks they use.
+    secs = {r["notebook"][:2]: r["wall_s"] for r in rows}
+
+    def _compute(m: re.Match) -> str:
+        nums = m[1].split(",")
+        if not all(n in secs for n in nums):
+            return m[0]
+        total_s = sum(secs[n] for n in nums)
+        return f"<!-- compute {m[1]} -->{total_s / 60:.0f} minutes ({total_s:.0f} s)<!-- /compute -->"
+    guide_text = re.sub(r"<!-- compute (\d\d(?:,\d\d)*) -->.*?<!-- /compute -->", _compute, guide_text)
+    total = sum(r["wall_s"] for r in rows)
+    if len(rows) == len(course_notebooks()):
+        readme_text = re.sub(r"\| \*\*whole course\*\* \| \*\*\d+\*\* \(\d+ min\)",
+                             f"| **whole course** | **{total:.0f}** ({total / 60:.0f} min)",
+                             readme_text)
+        readme_text = re.sub(r"measured \d{4}-\d\d-\d\d with the locked stack",
+                             f"measured {day} with the locked stack", readme_text)
+    readme.write_text(readme_text)
+    guide.write_text(guide_text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to run (default: all, in order)")
     parser.add_argument("--out", type=Path, default=REPO / "build")
+    parser.add_argument("--save", action="store_true",
+                        help="write each successful run's outputs back into the notebook "
+                             "(maintainers: refresh the stored outputs)")
+    parser.add_argument("--record", action="store_true",
+                        help="write the measured times into the notebooks' first cells, "
+                             "README.md and INSTRUCTORS.md (maintainers)")
     args = parser.parse_args(argv)
     notebooks = [p.resolve() for p in args.notebooks] or course_notebooks()
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for nb in notebooks:
         print(f"running {nb.name} ...", flush=True)
-        row = run_notebook(nb, args.out.resolve())
+        row = run_notebook(nb, args.out.resolve(), save=args.save)
         print(f"  {'ok' if row['ok'] else 'FAILED'} in {row['wall_s']:.0f} s, "
               f"peak {row['peak_mb']:.0f} MB"
               + ("" if row["ok"] else f" — see {row['log']}"), flush=True)
         rows.append(row)
     table = format_table(rows)
     (args.out / "course_times.md").write_text(table + "\n")
+    (args.out / "course_times.json").write_text(json.dumps(
+        [{k: r[k] for k in ("notebook", "ok", "wall_s", "peak_mb")} for r in rows], indent=1))
+    if args.record and all(r["ok"] for r in rows):
+        record_times(rows, time.strftime("%Y-%m-%d"))
+        print("measured times written into the notebooks, README.md and INSTRUCTORS.md")
     print("\n" + table)
     print(f"\nHTML copies and this table are in {args.out}/")
     if sum(r["wall_s"] for r in rows) > COURSE_BUDGET_S:
