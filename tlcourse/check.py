@@ -65,6 +65,23 @@ def one_of(*options: str):
     return lambda v: str(v).strip().lower() in {o.lower() for o in options}
 
 
+def finite_number(value) -> float:
+    """``float(value)`` when it is finite (numpy scalars included); raises
+    otherwise, which an ``accept`` function turns into a wrong answer."""
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {value!r}")
+    return x
+
+
+def probability(value) -> float:
+    """A finite number in [0, 1]; raises otherwise (see :func:`finite_number`)."""
+    x = finite_number(value)
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"not a probability: {value!r}")
+    return x
+
+
 def _collect() -> dict[str, Question]:
     """Gather ``QUESTIONS`` from every ``tlcourse/exercises/nbNN.py``."""
     import importlib

@@ -8,21 +8,7 @@ seeds (the numbers are in the comments).
 import math
 
 from tlcourse.check import Question
-
-
-def _number(value) -> float:
-    """A finite float (numpy scalars included); raises otherwise."""
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"not a finite number: {value!r}")
-    return x
-
-
-def _probability(value) -> float:
-    x = _number(value)
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"not a probability: {value!r}")
-    return x
+from tlcourse.check import finite_number as _number, probability as _probability
 
 
 def _yes(value) -> bool:

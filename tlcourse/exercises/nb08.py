@@ -9,20 +9,7 @@ import math
 import numpy as np
 
 from tlcourse.check import Question
-
-
-def _number(value) -> float:
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"not a finite number: {value!r}")
-    return x
-
-
-def _probability(value) -> float:
-    x = _number(value)
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"not a probability: {value!r}")
-    return x
+from tlcourse.check import finite_number as _number, probability as _probability
 
 
 def _bool(value) -> bool:
