@@ -6,7 +6,8 @@ The package follows the pipeline the notebooks teach:
 ``regularization`` → ``experiments`` → ``plots`` → ``check``,
 
 plus one module per application notebook: ``distillation`` (07),
-``adaptation`` (08), ``text`` (09) and ``speech`` (10), and the plumbing
+``adaptation`` (08), ``text`` (09), ``speech`` (10) and ``scaling`` (11,
+devices, strategies and worker processes for ``tf.distribute``), and the plumbing
 under all of them: ``integrity`` (one sha256, atomic writes, self-healing
 caches, the error classes), ``course`` (run the notebooks headless) and
 ``robustness`` (re-run them under other seeds and CPU kernels).
