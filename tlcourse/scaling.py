@@ -15,7 +15,8 @@ a cluster's launcher and a lab's set-up script would do:
 * :func:`checkpoint_dir` is where each worker writes its checkpoint;
 * :func:`write_program` turns the notebook's functions into the program each
   worker runs;
-* :func:`images_per_second` and :func:`cpu_has_bf16` measure and explain.
+* :func:`images_per_second`, :func:`memory_mb` and :func:`cpu_has_bf16`
+  measure and explain.
 """
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ from typing import Callable, Sequence
 
 __all__ = ["logical_cpus", "strategy_from_env", "describe", "tf_config",
            "free_ports", "run_workers", "WorkerRun", "checkpoint_dir",
-           "task_index", "images_per_second", "cpu_has_bf16", "write_program"]
+           "task_index", "images_per_second", "cpu_has_bf16", "write_program",
+           "memory_mb"]
 
 
 def logical_cpus(n: int = 2) -> list[str]:
@@ -169,7 +171,7 @@ class WorkerRun:
     seconds: float
     killed: int | None = None          # index of the worker we killed
     stopped: list[int] = field(default_factory=list)  # stopped after a peer died
-    peak_mb: list = field(default_factory=list)   # sampled peak RSS per worker (Linux)
+    peak_mb: list = field(default_factory=list)   # sampled peak memory per worker (Linux)
 
     @property
     def ok(self) -> bool:
@@ -233,12 +235,14 @@ def run_workers(script, args: Sequence[str] = (), num_workers: int = 2,
 
     killed, stopped, first_death = None, [], None
     peak = [None] * num_workers
+    polls = 0
     try:
         while any(p.poll() is None for p in procs):
+            polls += 1
             for i, p in enumerate(procs):
-                rss = _rss_mb(p.pid)
-                if rss is not None:
-                    peak[i] = max(peak[i] or 0.0, rss)
+                used = memory_mb(p.pid) if polls % 5 == 1 else None   # every 0.25 s
+                if used is not None:
+                    peak[i] = max(peak[i] or 0.0, used)
             if kill_event.is_set() and killed is None:
                 procs[kill[0]].send_signal(signal.SIGKILL)
                 procs[kill[0]].wait()
@@ -266,13 +270,23 @@ def run_workers(script, args: Sequence[str] = (), num_workers: int = 2,
                      time.perf_counter() - start, killed, stopped, peak)
 
 
-def _rss_mb(pid: int) -> float | None:
-    """Resident memory of a running process in MB (Linux; ``None`` elsewhere)."""
+def memory_mb(pid: int | None = None) -> float | None:
+    """Memory a running process uses, in MB: its proportional set size (PSS),
+    so that the TensorFlow libraries several processes share are counted
+    once overall, not once per process. ``None`` where Linux's ``/proc`` is
+    missing or the process is gone. Notebook 11.
+    Example: ``scaling.memory_mb()  # this process, e.g. 1210.5``
+    """
+    pid = os.getpid() if pid is None else pid
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        key = "Pss"
     except OSError:
-        return None
-    found = re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.M)
+        try:
+            text, key = Path(f"/proc/{pid}/status").read_text(), "VmRSS"
+        except OSError:
+            return None
+    found = re.search(rf"^{key}:\s+(\d+) kB", text, flags=re.M)
     return int(found[1]) / 1024 if found else None
 
 

@@ -53,6 +53,7 @@ QUESTIONS = {
         _batches_redone,
         "count on_train_batch_end calls in the second fit only; does a restored mid-epoch "
         "backup skip the batches of that epoch that were already done?",
-        "Keras 3 restores the weights and the epoch, then starts that epoch from batch 0: "
-        "save_freq saves work on weights, not on the position in the data."),
+        "Keras 3 restores the weights and the epoch, then starts that epoch from batch 0, so "
+        "the batches done before the backup are applied twice: a resumed run is close to, "
+        "not equal to, an uninterrupted one."),
 }
