@@ -73,13 +73,16 @@ def task_index(environ=None) -> int:
 
     Notebook 11. Example: ``scaling.task_index()  # 0 on the chief``
     """
-    config = json.loads((environ or os.environ).get("TF_CONFIG", "{}") or "{}")
-    return int(config.get("task", {}).get("index", 0))
+    return int(_tf_config(environ).get("task", {}).get("index", 0))
+
+
+def _tf_config(environ=None) -> dict:
+    environ = os.environ if environ is None else environ     # {} means: no TF_CONFIG
+    return json.loads(environ.get("TF_CONFIG", "") or "{}")
 
 
 def _num_workers(environ=None) -> int:
-    config = json.loads((environ or os.environ).get("TF_CONFIG", "{}") or "{}")
-    return len(config.get("cluster", {}).get("worker", []))
+    return len(_tf_config(environ).get("cluster", {}).get("worker", []))
 
 
 def strategy_from_env(environ=None):
@@ -209,7 +212,7 @@ def run_workers(script, args: Sequence[str] = (), num_workers: int = 2,
     base_env = dict(os.environ, **(env or {}), PYTHONUNBUFFERED="1")
     base_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logs: list[list[str]] = [[] for _ in range(num_workers)]
-    procs = []
+    procs, readers = [], []
     lock = threading.Lock()
     kill_event = threading.Event()
 
@@ -231,7 +234,8 @@ def run_workers(script, args: Sequence[str] = (), num_workers: int = 2,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True)
         procs.append(proc)
-        threading.Thread(target=reader, args=(i, proc.stdout), daemon=True).start()
+        readers.append(threading.Thread(target=reader, args=(i, proc.stdout), daemon=True))
+        readers[-1].start()
 
     killed, stopped, first_death = None, [], None
     peak = [None] * num_workers
@@ -265,7 +269,8 @@ def run_workers(script, args: Sequence[str] = (), num_workers: int = 2,
             if p.poll() is None:
                 p.kill()
             p.wait()
-    time.sleep(0.1)                       # let the readers drain the pipes
+    for thread in readers:                # every line the workers printed is in the logs
+        thread.join(timeout=5)
     return WorkerRun([p.returncode for p in procs], logs,
                      time.perf_counter() - start, killed, stopped, peak)
 
