@@ -1,0 +1,232 @@
+"""Translated editions of the course, built from the English notebooks so
+that they cannot drift (issue 13: 中文版).
+
+One source of truth: the English notebooks in ``notebooks/``. A translation
+lives in a catalogue, ``i18n/<lang>/<notebook stem>.json``, keyed by a hash
+of each English cell's content::
+
+    {"notebook": "05_fine_tuning_vgg16.ipynb",
+     "cells": {"<key>": {"en": "<English source>", "<lang>": "<translation>"}}}
+
+``build`` writes ``notebooks/<lang>/<same name>.ipynb``: every markdown cell
+replaced by its translation, every code cell copied unchanged. When an
+English cell is edited its key changes, so its old translation no longer
+matches: ``check`` lists it as *missing* (and the stale entry, with the old
+English next to it, shows the translator what changed). Maintainers:
+
+    python -m tlcourse.i18n extract zh   # add new/changed cells to the catalogues
+    # translate the entries whose "zh" is null, then
+    python -m tlcourse.i18n build zh     # write notebooks/zh/
+    python -m tlcourse.i18n check zh     # what tests check: nothing missing or stale
+
+Introduced with the Chinese edition (README.zh-CN.md).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+CATALOGUES = REPO / "i18n"
+LANGUAGES = ("zh",)
+
+
+#: Stands for the first cell's measured "Expected time" line in catalogues:
+#: ``make course RECORD=1`` rewrites that line's numbers, which must not make
+#: the cell's translation stale; :func:`expected_time_zh` renders it instead.
+TIME_SLOT = "{EXPECTED_TIME}"
+
+
+def _with_slot(source: str) -> str:
+    from tlcourse.course import EXPECTED_TIME
+    return EXPECTED_TIME.sub(TIME_SLOT, source, count=1)
+
+
+def expected_time_zh(english_line: str) -> str:
+    """The Chinese "Expected time" line, with the English line's numbers.
+
+    Example: ``expected_time_zh("**Expected time:** about 1½ minutes of compute … (96 s measured on 2026-11-30 by `make course`), 20 minutes of reading and about 25 minutes of exercises.")``
+    """
+    import re
+    measured = re.search(r"\((\d+) s measured on (\d{4}-\d\d-\d\d) by `([^`]+)`\)", english_line)
+    reading = re.search(r"(\d+) minutes of reading and about (\d+) minutes of exercises", english_line)
+    if not (measured and reading):
+        raise ValueError(f"not an Expected time line: {english_line[:80]!r}")
+    seconds, day, how = measured.groups()
+    minutes = round(int(seconds) / 60 * 4) / 4
+    return (f"**预计用时**：在没有 AVX-512 的双核笔记本上计算约 {minutes:g} 分钟"
+            f"（{day} 由 `{how}` 实测 {seconds} 秒），阅读 {reading[1]} 分钟，"
+            f"练习约 {reading[2]} 分钟。")
+
+
+def cell_key(cell) -> str:
+    """The key of an English cell in a catalogue: 16 hex digits of the
+    sha256 of its type and source (the measured-time line replaced by
+    :data:`TIME_SLOT`). Example: ``cell_key(nb.cells[0])``"""
+    text = f"{cell.cell_type}\n{_with_slot(cell.source)}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def english_notebooks() -> list[Path]:
+    """The course's English notebooks, in order."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def catalogue_path(notebook: Path, lang: str) -> Path:
+    return CATALOGUES / lang / f"{Path(notebook).stem}.json"
+
+
+def translated_path(notebook: Path, lang: str) -> Path:
+    return NOTEBOOKS / lang / Path(notebook).name
+
+
+def _translatable(cell) -> bool:
+    return cell.cell_type == "markdown" and cell.source.strip() != ""
+
+
+def load_catalogue(notebook: Path, lang: str) -> dict:
+    path = catalogue_path(notebook, lang)
+    if not path.exists():
+        return {"notebook": Path(notebook).name, "cells": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def save_catalogue(catalogue: dict, notebook: Path, lang: str) -> Path:
+    path = catalogue_path(notebook, lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(catalogue, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def extract(lang: str, notebooks=None) -> dict[str, int]:
+    """Add every translatable English cell missing from the catalogues (with
+    ``None`` as its translation); keep existing entries, including stale
+    ones, until ``prune``. Returns new entries per notebook."""
+    added = {}
+    for nb_path in notebooks or english_notebooks():
+        nb = nbformat.read(nb_path, as_version=4)
+        catalogue = load_catalogue(nb_path, lang)
+        new = 0
+        for cell in nb.cells:
+            if _translatable(cell) and cell_key(cell) not in catalogue["cells"]:
+                catalogue["cells"][cell_key(cell)] = {"en": _with_slot(cell.source), lang: None}
+                new += 1
+        save_catalogue(catalogue, nb_path, lang)
+        added[nb_path.name] = new
+    return added
+
+
+def prune(lang: str, notebooks=None) -> dict[str, int]:
+    """Drop catalogue entries whose English cell no longer exists."""
+    dropped = {}
+    for nb_path in notebooks or english_notebooks():
+        nb = nbformat.read(nb_path, as_version=4)
+        keys = {cell_key(c) for c in nb.cells if _translatable(c)}
+        catalogue = load_catalogue(nb_path, lang)
+        stale = [k for k in catalogue["cells"] if k not in keys]
+        for k in stale:
+            del catalogue["cells"][k]
+        save_catalogue(catalogue, nb_path, lang)
+        dropped[nb_path.name] = len(stale)
+    return dropped
+
+
+def translate_notebook(nb_path: Path, lang: str):
+    """The translated notebook object (not written). Raises ``KeyError``
+    listing the cells that have no translation."""
+    nb = nbformat.read(nb_path, as_version=4)
+    cells = load_catalogue(nb_path, lang)["cells"]
+    missing = [i for i, c in enumerate(nb.cells)
+               if _translatable(c) and not (cells.get(cell_key(c)) or {}).get(lang)]
+    if missing:
+        raise KeyError(f"{nb_path.name}: cells {missing} have no {lang} translation; run "
+                       f"`python -m tlcourse.i18n extract {lang}` and translate them")
+    from tlcourse.course import EXPECTED_TIME
+    for cell in nb.cells:
+        if _translatable(cell):
+            english = cell.source
+            cell.source = cells[cell_key(cell)][lang]
+            if TIME_SLOT in cell.source:
+                cell.source = cell.source.replace(
+                    TIME_SLOT, expected_time_zh(EXPECTED_TIME.search(english)[0]))
+    nb.metadata["language"] = lang
+    nb.metadata["tlcourse"] = {"translated_from": f"../{nb_path.name}"}
+    return nb
+
+
+def build(lang: str, notebooks=None) -> list[Path]:
+    """Write ``notebooks/<lang>/`` from the English notebooks and catalogues."""
+    written = []
+    for nb_path in notebooks or english_notebooks():
+        nb = translate_notebook(nb_path, lang)
+        out = translated_path(nb_path, lang)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
+        written.append(out)
+    return written
+
+
+def problems(lang: str, notebooks=None) -> list[str]:
+    """What stops the translated edition from matching the English one:
+    missing or stale translations, a translated notebook missing or out of
+    date, a code cell that differs from its English twin."""
+    found = []
+    for nb_path in notebooks or english_notebooks():
+        nb = nbformat.read(nb_path, as_version=4)
+        entries = load_catalogue(nb_path, lang)["cells"]
+        keys = [cell_key(c) for c in nb.cells if _translatable(c)]
+        found += [f"{nb_path.name}: cell {i} has no {lang} translation"
+                  for i, c in enumerate(nb.cells)
+                  if _translatable(c) and not (entries.get(cell_key(c)) or {}).get(lang)]
+        found += [f"{nb_path.name}: stale translation of a cell that changed or went: "
+                  f"{entry['en'][:60]!r}…" for k, entry in entries.items() if k not in keys]
+        out = translated_path(nb_path, lang)
+        if not out.exists():
+            found.append(f"{out.relative_to(REPO)} is missing: run `python -m tlcourse.i18n build {lang}`")
+            continue
+        built = nbformat.read(out, as_version=4)
+        if len(built.cells) != len(nb.cells):
+            found.append(f"{out.name}: {len(built.cells)} cells, the English has {len(nb.cells)}")
+            continue
+        for i, (en, tr) in enumerate(zip(nb.cells, built.cells)):
+            if en.cell_type != tr.cell_type:
+                found.append(f"{out.name}: cell {i} is {tr.cell_type}, the English is {en.cell_type}")
+            elif en.cell_type == "code" and en.source != tr.source:
+                found.append(f"{out.name}: code cell {i} differs from the English one")
+    if not found:
+        for nb_path in notebooks or english_notebooks():
+            built = nbformat.read(translated_path(nb_path, lang), as_version=4)
+            if [c.source for c in translate_notebook(nb_path, lang).cells] != [c.source for c in built.cells]:
+                found.append(f"{nb_path.name}: notebooks/{lang}/ copy is out of date: rebuild")
+    return found
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["extract", "prune", "build", "check"])
+    parser.add_argument("lang", choices=LANGUAGES)
+    args = parser.parse_args(argv)
+    if args.command == "extract":
+        for name, n in extract(args.lang).items():
+            print(f"{name}: {n} new cell(s) to translate")
+    elif args.command == "prune":
+        for name, n in prune(args.lang).items():
+            print(f"{name}: {n} stale entr(y/ies) dropped")
+    elif args.command == "build":
+        for path in build(args.lang):
+            print("wrote", path.relative_to(REPO))
+    else:
+        found = problems(args.lang)
+        print("\n".join(found) or f"{args.lang}: every notebook translated and up to date")
+        return 1 if found else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
