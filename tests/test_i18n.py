@@ -38,42 +38,42 @@ def _translate_all(path, texts):
 
 
 def test_round_trip_and_every_way_to_drift(course):
-    assert i18n.extract("zh") == {"99_demo.ipynb": 2}             # markdown cells only
-    assert any("no zh translation" in p for p in i18n.problems("zh"))
+    assert i18n.extract("zh", [course]) == {"99_demo.ipynb": 2}             # markdown cells only
+    assert any("no zh translation" in p for p in i18n.problems("zh", [course]))
     with pytest.raises(KeyError, match="no zh translation"):
-        i18n.build("zh")
+        i18n.build("zh", [course])
     entries = list(i18n.load_catalogue(course, "zh")["cells"].values())
     assert i18n.TIME_SLOT in entries[0]["en"] and "96 s" not in entries[0]["en"]
     _translate_all(course, ["# 99 · 演示\n\n简介。\n\n{EXPECTED_TIME}\n\n**前置知识：**无。",
                             "## 小结\n\n- 冻结保持权重不变"])
-    [built] = i18n.build("zh")
+    [built] = i18n.build("zh", [course])
     zh = nbformat.read(built, as_version=4)
     assert "实测 96 秒" in zh.cells[0].source and zh.cells[1].source == "print('hello')"
-    assert i18n.problems("zh") == []
+    assert i18n.problems("zh", [course]) == []
 
     # a hand edit of the built notebook is caught
     zh.cells[1].source = "print('你好')"
     nbformat.write(zh, built)
-    assert any("code cell 1 differs" in p for p in i18n.problems("zh"))
-    i18n.build("zh")
+    assert any("code cell 1 differs" in p for p in i18n.problems("zh", [course]))
+    i18n.build("zh", [course])
 
     # re-recording the measured time does not make the translation stale
     en = nbformat.read(course, as_version=4)
     en.cells[0].source = en.cells[0].source.replace("96 s", "101 s")
     nbformat.write(en, course)
-    assert any("out of date" in p for p in i18n.problems("zh"))
-    i18n.build("zh")
-    assert i18n.problems("zh") == []
+    assert any("out of date" in p for p in i18n.problems("zh", [course]))
+    i18n.build("zh", [course])
+    assert i18n.problems("zh", [course]) == []
     assert "实测 101 秒" in nbformat.read(built, as_version=4).cells[0].source
 
     # editing English prose makes its translation missing and the old one stale
     en.cells[2].source = "## Summary\n\n- freezing keeps the base's weights"
     nbformat.write(en, course)
-    found = i18n.problems("zh")
+    found = i18n.problems("zh", [course])
     assert any("cell 2 has no zh translation" in p for p in found)
     assert any("stale translation" in p and "freezing keeps weights" in p for p in found)
-    assert i18n.extract("zh") == {"99_demo.ipynb": 1}
-    assert i18n.prune("zh") == {"99_demo.ipynb": 1}
+    assert i18n.extract("zh", [course]) == {"99_demo.ipynb": 1}
+    assert i18n.prune("zh", [course]) == {"99_demo.ipynb": 1}
 
 
 def test_expected_time_zh_keeps_the_measured_numbers():
@@ -85,7 +85,7 @@ def test_expected_time_zh_keeps_the_measured_numbers():
 
 
 def test_catalogue_files_are_utf8_json_keyed_by_cell_hash(course):
-    i18n.extract("zh")
+    i18n.extract("zh", [course])
     text = i18n.catalogue_path(course, "zh").read_text(encoding="utf-8")
     data = json.loads(text)
     nb = nbformat.read(course, as_version=4)
@@ -123,3 +123,40 @@ def test_translations_keep_markdown_that_renders():
             if sorted(pieces.findall(entry["en"])) != sorted(pieces.findall(zh)):
                 bad.append(f"{nb_path.name} {key}: math or code differs from the English")
     assert bad == []
+
+
+def test_language_from_the_environment_or_the_notebook_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("TLCOURSE_LANG", raising=False)
+    (tmp_path / "notebooks" / "zh").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert i18n.language() == "en"
+    monkeypatch.chdir(tmp_path / "notebooks" / "zh")     # Jupyter: the kernel starts here
+    assert i18n.language() == "zh"
+    monkeypatch.setenv("TLCOURSE_LANG", "en")
+    assert i18n.language() == "en"
+    monkeypatch.setenv("TLCOURSE_LANG", "xx")             # unknown: English
+    assert i18n.language() == "en"
+
+
+def test_check_feedback_in_chinese_and_english_when_stale(tmp_path, monkeypatch, capsys):
+    from tlcourse import check
+    question = check.QUESTIONS["nb05.q1"]
+    catalogue = {"nb05.q1": {"hint_en": question.hint, "hint": "提示内容",
+                             "explain_en": "an older explanation", "explain": "旧的解释"}}
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "check.json").write_text(json.dumps(catalogue, ensure_ascii=False),
+                                                encoding="utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUES", tmp_path)
+    monkeypatch.setattr(i18n, "_FEEDBACK_CACHE", {})
+    monkeypatch.setenv("TLCOURSE_LANG", "zh")
+    assert not check.answer("nb05.q1", (7, 1, 2))
+    assert capsys.readouterr().out.strip() == "✗ nb05.q1 还不对。提示：提示内容"
+    assert not check.answer("nb05.q1", None)
+    assert "尚未作答" in capsys.readouterr().out
+    from tlcourse.exercises.nb05 import seed_head_params
+    assert check.answer("nb05.q1", (49, seed_head_params(1), seed_head_params(7)))
+    # the explanation's English changed since it was translated: show the current English
+    assert capsys.readouterr().out.strip() == f"✓ nb05.q1 正确。{question.explain}"
+    monkeypatch.setenv("TLCOURSE_LANG", "en")
+    check.answer("nb05.q1", (7, 1, 2))
+    assert capsys.readouterr().out.startswith("✗ nb05.q1 not yet. Hint: ")

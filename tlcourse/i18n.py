@@ -65,6 +65,85 @@ def expected_time_zh(english_line: str) -> str:
             f"练习约 {reading[2]} 分钟。")
 
 
+def language() -> str:
+    """The learner's language: ``TLCOURSE_LANG`` if set (``make lab LANG=zh``
+    sets it), else ``"zh"`` in a kernel started in ``notebooks/zh/`` (Jupyter
+    starts a notebook's kernel in its folder), else ``"en"``.
+
+    Example: ``i18n.language()  # "zh" in the Chinese notebooks``
+    """
+    import os
+    lang = os.environ.get("TLCOURSE_LANG", "").strip().lower()
+    if lang:
+        return lang if lang in LANGUAGES else "en"
+    cwd = Path.cwd()
+    return "zh" if cwd.name == "zh" and cwd.parent.name == "notebooks" else "en"
+
+
+#: Exercise feedback (``tlcourse.check``): ``i18n/<lang>/check.json`` maps
+#: each question id to its English hint/explanation and their translations.
+def check_catalogue_path(lang: str) -> Path:
+    return CATALOGUES / lang / "check.json"
+
+
+def _check_entries(lang: str) -> dict:
+    path = check_catalogue_path(lang)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+_FEEDBACK_CACHE: dict = {}
+
+
+def feedback(qid: str, field: str, english: str, lang: str | None = None) -> str:
+    """``english`` (a question's ``hint`` or ``explain``) in the learner's
+    language; the English itself when there is no current translation (the
+    catalogue entry must have been made from this very English text).
+
+    Example: ``i18n.feedback("nb05.q1", "hint", question.hint)``
+    """
+    lang = lang or language()
+    if lang == "en" or not english:
+        return english
+    if lang not in _FEEDBACK_CACHE:
+        _FEEDBACK_CACHE[lang] = _check_entries(lang)
+    entry = _FEEDBACK_CACHE[lang].get(qid, {})
+    if entry.get(f"{field}_en") == english and entry.get(field):
+        return entry[field]
+    return english
+
+
+def _extract_checks(lang: str) -> int:
+    from tlcourse.check import QUESTIONS
+    entries = _check_entries(lang)
+    new = 0
+    for qid, q in sorted(QUESTIONS.items()):
+        entry = entries.setdefault(qid, {})
+        for field in ("hint", "explain"):
+            english = getattr(q, field)
+            if english and entry.get(f"{field}_en") != english:
+                entry[f"{field}_en"], entry[field] = english, None
+                new += 1
+    path = check_catalogue_path(lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(sorted(entries.items())), ensure_ascii=False, indent=1) + "\n",
+                    encoding="utf-8")
+    return new
+
+
+def _check_problems(lang: str) -> list[str]:
+    from tlcourse.check import QUESTIONS
+    entries = _check_entries(lang)
+    found = []
+    for qid, q in sorted(QUESTIONS.items()):
+        for field in ("hint", "explain"):
+            english, entry = getattr(q, field), entries.get(qid, {})
+            if english and not (entry.get(f"{field}_en") == english and entry.get(field)):
+                found.append(f"check.json: {qid} {field} has no current {lang} translation")
+    found += [f"check.json: {qid} is not an exercise any more" for qid in entries
+              if qid not in QUESTIONS]
+    return found
+
+
 def cell_key(cell) -> str:
     """The key of an English cell in a catalogue: 16 hex digits of the
     sha256 of its type and source (the measured-time line replaced by
@@ -119,6 +198,8 @@ def extract(lang: str, notebooks=None) -> dict[str, int]:
                 new += 1
         save_catalogue(catalogue, nb_path, lang)
         added[nb_path.name] = new
+    if notebooks is None:
+        added["check.json"] = _extract_checks(lang)
     return added
 
 
@@ -176,7 +257,7 @@ def problems(lang: str, notebooks=None) -> list[str]:
     """What stops the translated edition from matching the English one:
     missing or stale translations, a translated notebook missing or out of
     date, a code cell that differs from its English twin."""
-    found = []
+    found = [] if notebooks is not None else _check_problems(lang)
     for nb_path in notebooks or english_notebooks():
         nb = nbformat.read(nb_path, as_version=4)
         entries = load_catalogue(nb_path, lang)["cells"]
