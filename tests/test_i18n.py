@@ -160,3 +160,24 @@ def test_check_feedback_in_chinese_and_english_when_stale(tmp_path, monkeypatch,
     monkeypatch.setenv("TLCOURSE_LANG", "en")
     check.answer("nb05.q1", (7, 1, 2))
     assert capsys.readouterr().out.startswith("✗ nb05.q1 not yet. Hint: ")
+
+
+def test_printed_lines_are_translated_with_this_runs_numbers(tmp_path, monkeypatch):
+    import io
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "outputs.json").write_text(json.dumps(
+        {"train {}, validation {}, test {} images": "训练 {} 张，验证 {} 张，测试 {} 张图像"},
+        ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUES", tmp_path)
+    monkeypatch.setattr(i18n, "_OUTPUTS_CACHE", {})
+    assert (i18n.translate_line("train 1078, validation 190, test 422 images", "zh")
+            == "训练 1078 张，验证 190 张，测试 422 张图像")
+    assert i18n.translate_line("something else 3", "zh") == "something else 3"
+    assert i18n.translate_line("train 1, validation 2, test 3 images", "en").startswith("train")
+    sink = io.StringIO()
+    stream = i18n.TranslatingStream(sink, "zh")
+    print("train 5, valid", end="", file=stream)        # a line written in pieces
+    print("ation 6, test 7 images", file=stream)
+    print("no newline at the end", end="", file=stream)
+    stream.flush()
+    assert sink.getvalue() == "训练 5 张，验证 6 张，测试 7 张图像\nno newline at the end"

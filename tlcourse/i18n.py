@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -144,6 +145,157 @@ def _check_problems(lang: str) -> list[str]:
     return found
 
 
+# ------------------------------------------------------------ printed output
+#: A number inside a printed line: the part of a line that changes from run
+#: to run. A line's *template* is the line with each number replaced by {}.
+_NUMBER = re.compile(r"(?<![\w.{])[-+]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[-+]?\d+)?")
+_WORDS = re.compile(r"[A-Za-z]{3,}")
+_VERDICT = re.compile(r"^(✓|✗|·) (nb\d\d\.q\d+) (correct\.|not yet\. Hint:|not answered yet:)\s?(.*)$")
+
+
+def outputs_catalogue_path(lang: str) -> Path:
+    return CATALOGUES / lang / "outputs.json"
+
+
+def line_template(line: str) -> tuple[str, list[str]]:
+    """``("train {}, test {} images", ["1078", "422"])`` for a printed line."""
+    return _NUMBER.sub("{}", line.replace("{", "{{").replace("}", "}}")), _NUMBER.findall(line)
+
+
+_OUTPUTS_CACHE: dict = {}
+
+
+def _outputs(lang: str) -> dict:
+    if lang not in _OUTPUTS_CACHE:
+        path = outputs_catalogue_path(lang)
+        _OUTPUTS_CACHE[lang] = (json.loads(path.read_text(encoding="utf-8"))
+                                if path.exists() else {})
+    return _OUTPUTS_CACHE[lang]
+
+
+def translate_line(line: str, lang: str | None = None) -> str:
+    """A printed line in the learner's language: exercise verdicts through
+    the check catalogue, other sentences through ``outputs.json`` (templates
+    with the numbers of this run put back in order). Lines without a
+    translation are returned unchanged.
+
+    Example: ``i18n.translate_line("train 1078, test 422 images", "zh")``
+    """
+    lang = lang or language()
+    if lang == "en" or not _WORDS.search(line):
+        return line
+    verdict = _VERDICT.match(line)
+    if verdict:
+        mark, qid, _, rest = verdict.groups()
+        from tlcourse.check import QUESTIONS
+        q = QUESTIONS.get(qid)
+        if mark == "✓":
+            return f"✓ {qid} 正确。{feedback(qid, 'explain', q.explain, lang) if q else rest}".rstrip()
+        if mark == "✗":
+            return f"✗ {qid} 还不对。提示：{feedback(qid, 'hint', q.hint, lang) if q else rest}"
+        return f"· {qid} 尚未作答：在单元格指定的位置填入答案，然后重新运行该单元格。"
+    template, numbers = line_template(line)
+    translated = _outputs(lang).get(template)
+    if not translated:
+        return line
+    try:
+        return translated.format(*numbers)
+    except (IndexError, KeyError, ValueError):
+        return line
+
+
+def translate_text(text: str, lang: str | None = None) -> str:
+    """:func:`translate_line` on every line of ``text``."""
+    return "\n".join(translate_line(line, lang) for line in text.split("\n"))
+
+
+class TranslatingStream:
+    """Wraps a text stream (a kernel's ``sys.stdout``) and translates each
+    complete line with :func:`translate_line` as it is written."""
+
+    def __init__(self, stream, lang: str):
+        self._stream, self._lang, self._partial = stream, lang, ""
+
+    def write(self, text: str) -> int:
+        self._partial += text
+        *lines, self._partial = self._partial.split("\n")
+        for line in lines:
+            self._stream.write(translate_line(line, self._lang) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            self._stream.write(translate_line(self._partial, self._lang))
+            self._partial = ""
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def install(lang: str | None = None) -> bool:
+    """In a translated notebook's kernel: printed lines in the learner's
+    language and Chinese-capable figures. ``import tlcourse`` calls it in
+    Jupyter kernels; it does nothing for English. Returns whether it did.
+
+    Example: ``i18n.install("zh")``
+    """
+    lang = lang or language()
+    if lang == "en" or isinstance(sys.stdout, TranslatingStream):
+        return False
+    sys.stdout = TranslatingStream(sys.stdout, lang)
+    try:
+        from tlcourse import plots
+        plots.use_cjk_font()
+    except Exception as err:                     # figures still draw, with boxes for 汉字
+        import warnings
+        warnings.warn(f"Chinese figure labels need the CJK font: {err}")
+    return True
+
+
+def _stdout_lines(nb) -> list[str]:
+    lines = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "stream" and out.get("name") == "stdout":
+                lines += out["text"].splitlines()
+    return lines
+
+
+def _extract_outputs(lang: str) -> int:
+    path = outputs_catalogue_path(lang)
+    entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    new = 0
+    for nb_path in english_notebooks():
+        for line in _stdout_lines(nbformat.read(nb_path, as_version=4)):
+            if _WORDS.search(line) and not _VERDICT.match(line):
+                template = line_template(line)[0]
+                if template not in entries:
+                    entries[template] = None
+                    new += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entries, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _OUTPUTS_CACHE.pop(lang, None)
+    return new
+
+
+def _output_problems(lang: str) -> list[str]:
+    entries = _outputs(lang)
+    found = []
+    for nb_path in english_notebooks():
+        for line in _stdout_lines(nbformat.read(nb_path, as_version=4)):
+            if _WORDS.search(line) and not _VERDICT.match(line):
+                template = line_template(line)[0]
+                zh = entries.get(template)
+                if not zh:
+                    found.append(f"outputs.json: {nb_path.name} prints {template[:60]!r}, "
+                                 f"not translated (put the English itself to keep it)")
+                elif zh.count("{}") != template.count("{}") - 2 * template.count("{{}}"):
+                    found.append(f"outputs.json: {template[:60]!r}: the translation has "
+                                 f"another number of {{}} slots")
+    return sorted(set(found))
+
+
 def cell_key(cell) -> str:
     """The key of an English cell in a catalogue: 16 hex digits of the
     sha256 of its type and source (the measured-time line replaced by
@@ -200,6 +352,7 @@ def extract(lang: str, notebooks=None) -> dict[str, int]:
         added[nb_path.name] = new
     if notebooks is None:
         added["check.json"] = _extract_checks(lang)
+        added["outputs.json"] = _extract_outputs(lang)
     return added
 
 
@@ -236,6 +389,10 @@ def translate_notebook(nb_path: Path, lang: str):
             if TIME_SLOT in cell.source:
                 cell.source = cell.source.replace(
                     TIME_SLOT, expected_time_zh(EXPECTED_TIME.search(english)[0]))
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "stream" and out.get("name") == "stdout":
+                out["text"] = translate_text(out["text"], lang)
     nb.metadata["language"] = lang
     nb.metadata["tlcourse"] = {"translated_from": f"../{nb_path.name}"}
     return nb
@@ -257,7 +414,7 @@ def problems(lang: str, notebooks=None) -> list[str]:
     """What stops the translated edition from matching the English one:
     missing or stale translations, a translated notebook missing or out of
     date, a code cell that differs from its English twin."""
-    found = [] if notebooks is not None else _check_problems(lang)
+    found = [] if notebooks is not None else _check_problems(lang) + _output_problems(lang)
     for nb_path in notebooks or english_notebooks():
         nb = nbformat.read(nb_path, as_version=4)
         entries = load_catalogue(nb_path, lang)["cells"]
