@@ -181,3 +181,21 @@ def test_printed_lines_are_translated_with_this_runs_numbers(tmp_path, monkeypat
     print("no newline at the end", end="", file=stream)
     stream.flush()
     assert sink.getvalue() == "训练 5 张，验证 6 张，测试 7 张图像\nno newline at the end"
+
+
+def test_a_chinese_notebook_runs_in_chinese(tmp_path):
+    """notebooks/zh/00 executed in a kernel started in notebooks/zh/ (as
+    JupyterLab does): its printed sentences and exercise feedback come out in
+    Chinese with this run's numbers, from the same code as the English."""
+    from nbclient import NotebookClient
+    nb = nbformat.read(i18n.NOTEBOOKS / "zh" / "00_setup_and_tour.ipynb", as_version=4)
+    for cell in nb.cells:
+        cell.outputs = [] if cell.cell_type == "code" else None
+        if cell.cell_type != "code":
+            cell.pop("outputs")
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(i18n.NOTEBOOKS / "zh")}}).execute()
+    printed = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                        for o in c.outputs if o.get("name") == "stdout")
+    assert "特征向量：" in printed and "正确。" in printed, printed[:2000]
+    assert "feature vectors:" not in printed and " correct." not in printed
