@@ -199,3 +199,35 @@ def test_a_chinese_notebook_runs_in_chinese(tmp_path):
                         for o in c.outputs if o.get("name") == "stdout")
     assert "特征向量：" in printed and "正确。" in printed, printed[:2000]
     assert "feature vectors:" not in printed and " correct." not in printed
+
+
+def test_figure_texts_are_logged_in_english_and_translated_in_chinese(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import text as mtext
+    monkeypatch.setattr(mtext.Text, "set_text", mtext.Text.set_text)   # undone after the test
+    log = tmp_path / "figure_text.txt"
+    i18n._hook_figure_text(log=log)
+    fig, ax = plt.subplots()
+    ax.set_title("mean of 3 seeds")
+    ax.set_xlabel("0.5")                                   # no words: not logged
+    plt.close(fig)
+    assert log.read_text(encoding="utf-8").splitlines() == ['"mean of {} seeds"']
+
+    (tmp_path / "zh").mkdir()
+    monkeypatch.setattr(i18n, "CATALOGUES", tmp_path)
+    monkeypatch.setattr(i18n, "_OUTPUTS_CACHE", {})
+    assert i18n._extract_figures("zh", log) == 1
+    catalogue = json.loads(i18n.figures_catalogue_path("zh").read_text(encoding="utf-8"))
+    catalogue["mean of {} seeds"] = "{} 个随机种子的均值"
+    i18n.figures_catalogue_path("zh").write_text(json.dumps(catalogue, ensure_ascii=False),
+                                                 encoding="utf-8")
+    i18n._OUTPUTS_CACHE.clear()
+    i18n._hook_figure_text(translate=lambda s: i18n.translate_figure_text(s, "zh"))
+    fig, ax = plt.subplots()
+    ax.set_title("mean of 5 seeds")
+    assert ax.get_title() == "5 个随机种子的均值"
+    ax.set_ylabel("test accuracy")                         # not in the catalogue: English
+    assert ax.get_ylabel() == "test accuracy"
+    plt.close(fig)

@@ -233,6 +233,64 @@ class TranslatingStream:
         return getattr(self._stream, name)
 
 
+# ------------------------------------------------------------ figure text
+#: Where English kernels log every figure text they draw, when maintainers
+#: run the course with TLCOURSE_FIGURE_TEXT_LOG=build/figure_text.txt
+#: (``extract`` then adds the texts to ``figures.json``).
+FIGURE_TEXT_LOG = "TLCOURSE_FIGURE_TEXT_LOG"
+
+
+def figures_catalogue_path(lang: str) -> Path:
+    return CATALOGUES / lang / "figures.json"
+
+
+def translate_figure_text(text: str, lang: str) -> str:
+    """A figure's title, label or annotation in ``lang`` (numbers of this run
+    kept); unchanged when ``figures.json`` has no translation for it."""
+    if lang == "en" or not isinstance(text, str) or not _WORDS.search(text):
+        return text
+    key = f"figures:{lang}"
+    if key not in _OUTPUTS_CACHE:
+        path = figures_catalogue_path(lang)
+        _OUTPUTS_CACHE[key] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    template, numbers = line_template(text)
+    translated = _OUTPUTS_CACHE[key].get(template)
+    try:
+        return translated.format(*numbers) if translated else text
+    except (IndexError, KeyError, ValueError):
+        return text
+
+
+def _hook_figure_text(translate=None, log: Path | None = None) -> None:
+    """Route every matplotlib text through ``translate`` and/or log it."""
+    from matplotlib import text as mtext
+    original = getattr(mtext.Text.set_text, "__wrapped__", mtext.Text.set_text)
+
+    def set_text(self, s):
+        if log is not None and isinstance(s, str) and _WORDS.search(s):
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(json.dumps(line_template(s)[0], ensure_ascii=False) + "\n")
+        return original(self, translate(s) if translate else s)
+    set_text.__wrapped__ = original
+    mtext.Text.set_text = set_text
+
+
+def _extract_figures(lang: str, log: Path) -> int:
+    path = figures_catalogue_path(lang)
+    entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    new = 0
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            template = json.loads(line)
+            if template not in entries:
+                entries[template] = None
+                new += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entries, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _OUTPUTS_CACHE.pop(f"figures:{lang}", None)
+    return new
+
+
 def install(lang: str | None = None) -> bool:
     """In a translated notebook's kernel: printed lines in the learner's
     language and Chinese-capable figures. ``import tlcourse`` calls it in
@@ -240,10 +298,16 @@ def install(lang: str | None = None) -> bool:
 
     Example: ``i18n.install("zh")``
     """
+    import os
     lang = lang or language()
-    if lang == "en" or isinstance(sys.stdout, TranslatingStream):
+    if lang == "en":
+        if os.environ.get(FIGURE_TEXT_LOG):              # maintainers: collect figure texts
+            _hook_figure_text(log=Path(os.environ[FIGURE_TEXT_LOG]))
+        return False
+    if isinstance(sys.stdout, TranslatingStream):
         return False
     sys.stdout = TranslatingStream(sys.stdout, lang)
+    _hook_figure_text(translate=lambda s: translate_figure_text(s, lang))
     try:
         from tlcourse import plots
         plots.use_cjk_font()
@@ -353,6 +417,7 @@ def extract(lang: str, notebooks=None) -> dict[str, int]:
     if notebooks is None:
         added["check.json"] = _extract_checks(lang)
         added["outputs.json"] = _extract_outputs(lang)
+        added["figures.json"] = _extract_figures(lang, REPO / "build" / "figure_text.txt")
     return added
 
 
