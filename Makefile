@@ -1,5 +1,6 @@
 # tlcourse — two commands for learners (see README.md):
 #   make lab    set everything up, open the course in JupyterLab
+#               (make lab LANG=zh: the Chinese edition, 中文版)
 #   make test   set everything up, run unit tests + every notebook (nbval)
 # and, for instructors and maintainers:
 #   make site        the course as an offline web site (Jupyter Book, from the
@@ -55,7 +56,7 @@ ROBUSTNESS_ONEDNN ?= on,off
 GRADE_UNTOUCHED ?= all
 GRADE_SOLVED ?= 00,01,02
 
-.PHONY: setup lab test course robustness wheelhouse lock clean site site-check slides slides-check release grade-check
+.PHONY: zh setup lab test course robustness wheelhouse lock clean site site-check slides slides-check release grade-check
 
 setup: $(STAMP)
 	$(BIN)/python -m tlcourse.assets fetch $(ASSET_SOURCE)
@@ -73,8 +74,18 @@ else
 endif
 	touch $@
 
+# `make lab LANG=zh` opens the Chinese edition (notebooks/zh/, built from the
+# English notebooks by `make zh`). Any other LANG (the locale) opens English.
+COURSE_DIR := $(if $(filter zh,$(LANG)),notebooks/zh/,notebooks/)
+
 lab: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/ $(LAB_ARGS)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(COURSE_DIR) $(LAB_ARGS)
+
+# The Chinese edition: notebooks/zh/ from the English notebooks and the
+# translation catalogues in i18n/zh/ (see i18n/TRANSLATING.md).
+zh:
+	$(BIN)/python -m tlcourse.i18n build zh
+	$(BIN)/python -m tlcourse.i18n check zh
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -30,7 +30,7 @@ def sha(data: bytes) -> str:
 
 def test_registry_is_pinned_and_consistent():
     assert set(assets.REGISTRY) == {"vgg16_imagenet", "mobilenet_v2_imagenet", "minilm_l6_v2",
-                                    "drug_reviews", "whisper_tiny_en"}
+                                    "drug_reviews", "whisper_tiny_en", "cjk_font"}
     for name, a in assets.REGISTRY.items():
         assert a.name == name and name.isidentifier()
         assert re.fullmatch(r"\d+(\.\d+)*", a.version), a.version

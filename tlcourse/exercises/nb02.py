@@ -58,7 +58,7 @@ QUESTIONS = {
         "convolution without padding trims 2 pixels, a 2×2 pool halves (rounding down). "
         "The trainable weights are then the last Dense of φ and the head h_T.",
         "Flatten sees 5·5·32 = 800 numbers: Dense(64) has 800·64 + 64 = 51,264 parameters "
-        "and the head 650, so 51,914 of φ's 56,064 are in its last layer."),
+        "and the head 650, so 51,914 weights train; 51,264 of φ's 56,064 sit in its last layer."),
     "nb02.q2": Question(
         _l2sp_gradients,
         "Put (grads_start, grads_after), each the list tape.gradient returns for "
