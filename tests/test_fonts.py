@@ -43,3 +43,22 @@ def test_without_the_cjk_font_matplotlib_would_draw_boxes():
     from matplotlib.ft2font import FT2Font
     dejavu = FT2Font(font_manager.findfont("DejaVu Sans"))
     assert all(dejavu.get_char_index(ord(ch)) == 0 for ch in "迁移学习")
+
+
+def test_the_sites_webfont_has_the_pages_glyphs_and_only_those(tmp_path):
+    """`make site` cuts the font down to the Chinese pages' characters: every
+    one of them has a glyph, and the file stays a small fraction of the font."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from tlcourse import site
+
+    woff = site.cjk_webfont(TITLE + "，。")
+    font = TTFont(io.BytesIO(woff))
+    cmap = font.getBestCmap()
+    assert font.flavor == "woff"
+    assert [ch for ch in TITLE + "，。" if ord(ch) not in cmap] == []
+    assert ord("猫") not in cmap                       # not on the page: not in the file
+    assert len(woff) < assets.path("cjk_font").stat().st_size / 20
+    assert "unicode-range" in site.CJK_CSS and site.CJK_WEBFONT in site.CJK_CSS
