@@ -90,8 +90,14 @@ zh:
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# SAVE=1 also keeps what the Chinese edition's build needs from this run:
+# every figure text (build/figure_text.txt, for `python -m tlcourse.i18n
+# extract zh`) and every figure, pickled (build/figures/, redrawn in Chinese
+# by `make zh`).
 course: setup
-	$(BIN)/python -m tlcourse.course $(if $(RECORD),--record) $(if $(SAVE),--save) $(NOTEBOOKS)
+	$(if $(SAVE),mkdir -p build && TLCOURSE_FIGURE_TEXT_LOG=$(CURDIR)/build/figure_text.txt \
+	    TLCOURSE_FIGURE_PICKLES=$(CURDIR)/build/figures) \
+	    $(BIN)/python -m tlcourse.course $(if $(RECORD),--record) $(if $(SAVE),--save) $(NOTEBOOKS)
 
 robustness: setup
 	$(BIN)/python -m tlcourse.robustness --seeds $(ROBUSTNESS_SEEDS) \

@@ -231,3 +231,45 @@ def test_figure_texts_are_logged_in_english_and_translated_in_chinese(tmp_path, 
     ax.set_ylabel("test accuracy")                         # not in the catalogue: English
     assert ax.get_ylabel() == "test accuracy"
     plt.close(fig)
+
+
+def test_stored_figures_are_redrawn_in_chinese_from_the_english_run(tmp_path, monkeypatch):
+    """An English kernel with TLCOURSE_FIGURE_PICKLES keeps every figure it
+    displays, named by its PNG; the build redraws it with Chinese text (tick
+    labels of named bars included) and a later build without the pickles keeps
+    the Chinese picture."""
+    import base64
+    import os
+
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import tlcourse\nfrom tlcourse import plots\n"
+        "plots.compare_bars({'scratch': 0.5, 'frozen': 0.7}, title='mean of 3 seeds');")]
+    monkeypatch.setenv(i18n.FIGURE_PICKLES, str(tmp_path / "figures"))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # pytest: Agg
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs, nb.cells[0]
+    english = nb.cells[0].outputs[-1]["data"]["image/png"]
+    assert os.listdir(tmp_path / "figures") == [f"{i18n._png_sha256(english)}.pickle"]
+
+    monkeypatch.setattr(i18n, "_OUTPUTS_CACHE", {"figures:zh": {
+        "mean of {} seeds": "{} 个随机种子的均值", "scratch": "从零训练", "frozen": "冻结"}})
+    seen = []
+    from matplotlib.text import Text
+    monkeypatch.setattr(Text, "draw", lambda self, r: seen.append(self.get_text()))
+    drawn = i18n.redraw_figure(english, "zh", folder=tmp_path / "figures")
+    assert drawn and base64.b64decode(drawn)[:4] == b"\x89PNG"
+    assert {"3 个随机种子的均值", "从零训练", "冻结"} <= set(seen), seen
+    assert not {"scratch", "frozen"} & set(seen)
+
+    zh = nbformat.from_dict(json.loads(json.dumps(nb)))
+    monkeypatch.setattr(i18n, "FIGURE_DIR", tmp_path / "figures")
+    i18n._translate_figures(zh, None, "zh")
+    out = zh.cells[0].outputs[-1]
+    assert out["metadata"]["tlcourse"]["english_png_sha256"] == i18n._png_sha256(english)
+    again = nbformat.from_dict(json.loads(json.dumps(nb)))
+    monkeypatch.setattr(i18n, "FIGURE_DIR", tmp_path / "none")        # no pickles now
+    i18n._translate_figures(again, zh, "zh")
+    assert again.cells[0].outputs[-1]["data"]["image/png"] == out["data"]["image/png"]

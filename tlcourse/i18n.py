@@ -291,6 +291,106 @@ def _extract_figures(lang: str, log: Path) -> int:
     return new
 
 
+#: Where English kernels keep every figure they display (pickled, named by
+#: the sha256 of its PNG), when maintainers run the course with
+#: TLCOURSE_FIGURE_PICKLES=build/figures: ``build`` then redraws those
+#: figures with translated text for the stored outputs of notebooks/<lang>/.
+FIGURE_PICKLES = "TLCOURSE_FIGURE_PICKLES"
+FIGURE_DIR = REPO / "build" / "figures"
+
+
+def _png_sha256(data) -> str:
+    import base64
+    raw = base64.b64decode(data) if isinstance(data, str) else bytes(data)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _keep_figures(folder: Path) -> bool:
+    """Wrap IPython's PNG formatter for matplotlib figures so that each
+    figure it draws is also pickled to ``folder/<sha256 of the PNG>.pickle``."""
+    import pickle
+
+    try:
+        from IPython import get_ipython
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+        ip = get_ipython()
+        plt.switch_backend(plt.get_backend())   # the inline backend registers its formatter
+        png = ip.display_formatter.formatters["image/png"]
+        draw = png.lookup_by_type(Figure)
+    except Exception:                            # not a kernel, or no inline backend
+        return False
+
+    def draw_and_keep(fig, *args, **kwargs):
+        data = draw(fig, *args, **kwargs)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{_png_sha256(data)}.pickle").write_bytes(pickle.dumps(fig))
+        except Exception:                        # an unpicklable figure stays English
+            pass
+        return data
+    png.for_type(Figure, draw_and_keep)
+    return True
+
+
+def redraw_figure(png_data, lang: str, folder: Path | None = None) -> str | None:
+    """The stored figure ``png_data`` (base64) drawn again with its text in
+    ``lang``, as base64 PNG; ``None`` if the English run did not keep it."""
+    import pickle
+
+    kept = Path(folder or FIGURE_DIR) / f"{_png_sha256(png_data)}.pickle"
+    if not kept.exists():
+        return None
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.text import Text
+    from IPython.core.pylabtools import print_figure
+    from tlcourse import plots
+    plots.use_cjk_font()
+    from matplotlib.category import UnitData
+    fig = pickle.loads(kept.read_bytes())
+    translate = lambda s: translate_figure_text(s, lang)           # noqa: E731
+    for text in fig.findobj(Text):
+        text.set_text(translate(text.get_text()))
+    for ax in fig.axes:                # tick labels are made again when drawn
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if getattr(formatter, "seq", None):                     # FixedFormatter
+                formatter.seq = [translate(t) for t in formatter.seq]
+            units = axis.get_units()
+            if isinstance(units, UnitData):                         # bars named by strings
+                names = list(units._mapping.items())
+                units._mapping.clear()
+                units._mapping.update((translate(k), v) for k, v in names)
+    try:
+        return print_figure(fig, "png", bbox_inches="tight", base64=True)
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+
+
+def _translate_figures(nb, previous, lang: str) -> None:
+    """Each stored figure of ``nb`` in ``lang``: redrawn from the English
+    run's pickle, else the picture of the previous build with the same
+    English original, else left in English."""
+    before = {}
+    for cell in previous.cells if previous is not None else []:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            source = out.get("metadata", {}).get("tlcourse", {}).get("english_png_sha256")
+            if source:
+                before[source] = out["data"]["image/png"]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            png = out.get("data", {}).get("image/png")
+            if not png:
+                continue
+            english = _png_sha256(png)
+            drawn = redraw_figure(png, lang) or before.get(english)
+            if drawn:
+                out["data"]["image/png"] = drawn
+                out.setdefault("metadata", {})["tlcourse"] = {"english_png_sha256": english}
+
+
 def install(lang: str | None = None) -> bool:
     """In a translated notebook's kernel: printed lines in the learner's
     language and Chinese-capable figures. ``import tlcourse`` calls it in
@@ -303,6 +403,8 @@ def install(lang: str | None = None) -> bool:
     if lang == "en":
         if os.environ.get(FIGURE_TEXT_LOG):              # maintainers: collect figure texts
             _hook_figure_text(log=Path(os.environ[FIGURE_TEXT_LOG]))
+        if os.environ.get(FIGURE_PICKLES):               # ... and the figures themselves
+            _keep_figures(Path(os.environ[FIGURE_PICKLES]))
         return False
     if isinstance(sys.stdout, TranslatingStream):
         return False
@@ -436,9 +538,10 @@ def prune(lang: str, notebooks=None) -> dict[str, int]:
     return dropped
 
 
-def translate_notebook(nb_path: Path, lang: str):
+def translate_notebook(nb_path: Path, lang: str, figures: bool = True):
     """The translated notebook object (not written). Raises ``KeyError``
-    listing the cells that have no translation."""
+    listing the cells that have no translation. ``figures=False`` leaves the
+    stored figures as they are (quicker, for checks of the text)."""
     nb = nbformat.read(nb_path, as_version=4)
     cells = load_catalogue(nb_path, lang)["cells"]
     missing = [i for i, c in enumerate(nb.cells)
@@ -458,6 +561,10 @@ def translate_notebook(nb_path: Path, lang: str):
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if out.get("output_type") == "stream" and out.get("name") == "stdout":
                 out["text"] = translate_text(out["text"], lang)
+    out_path = translated_path(nb_path, lang)
+    if figures:
+        _translate_figures(nb, nbformat.read(out_path, as_version=4) if out_path.exists()
+                           else None, lang)
     nb.metadata["language"] = lang
     nb.metadata["tlcourse"] = {"translated_from": f"../{nb_path.name}"}
     return nb
@@ -505,7 +612,7 @@ def problems(lang: str, notebooks=None) -> list[str]:
     if not found:
         for nb_path in notebooks or english_notebooks():
             built = nbformat.read(translated_path(nb_path, lang), as_version=4)
-            if [c.source for c in translate_notebook(nb_path, lang).cells] != [c.source for c in built.cells]:
+            if [c.source for c in translate_notebook(nb_path, lang, figures=False).cells] != [c.source for c in built.cells]:
                 found.append(f"{nb_path.name}: notebooks/{lang}/ copy is out of date: rebuild")
     return found
 
