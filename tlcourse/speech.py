@@ -465,12 +465,17 @@ def _whisper_token_table(backbone) -> np.ndarray:
                       .token_embedding.embeddings)
 
 
-def _whisper_last_state(backbone, whisper_mels, tokens) -> np.ndarray:
-    """The decoder's hidden state after the last of ``tokens`` (batch, tokens)."""
+def _whisper_last_state(backbone, encoded, tokens) -> np.ndarray:
+    """The decoder's hidden state after the last of ``tokens`` (batch, tokens),
+    given the encoder's output ``encoded`` (batch, frames // 2, 384): the
+    backbone's decoder layers, so the audio is encoded once, not per token."""
     tokens = np.asarray(tokens)
-    out = backbone({"encoder_features": whisper_mels, "decoder_token_ids": tokens,
-                    "decoder_padding_mask": np.ones_like(tokens)})
-    return np.asarray(out["decoder_sequence_output"][:, -1])
+    x = backbone.get_layer("decoder_token_and_position_embedding")(tokens)
+    for i in range(backbone.num_layers):
+        x = backbone.get_layer(f"transformer_decoder_layer_{i}")(
+            decoder_sequence=x, encoder_sequence=encoded,
+            decoder_padding_mask=np.ones_like(tokens))
+    return np.asarray(backbone.get_layer("decoder_layer_norm")(x)[:, -1])
 
 
 #: Whisper token ids that start a digit's transcription: " 7", " seven", " Seven".
@@ -490,11 +495,12 @@ def whisper_zero_shot_digits(backbone, whisper_mels, batch_size=32) -> np.ndarra
     Example: ``speech.whisper_zero_shot_digits(backbone, speech.whisper_log_mels(tgt.waves))``
     """
     candidates = _whisper_token_table(backbone)[np.array(WHISPER_DIGIT_TOKENS)]   # (10, 3, 384)
+    encoder = whisper_encoder(backbone)
     preds = []
     for i in range(0, len(whisper_mels), batch_size):
-        mels = np.asarray(whisper_mels[i:i + batch_size])
-        prompt = np.tile([[WHISPER_SOT, WHISPER_NO_TIMESTAMPS]], (len(mels), 1))
-        h = _whisper_last_state(backbone, mels, prompt)          # (batch, 384)
+        encoded = encoder(np.asarray(whisper_mels[i:i + batch_size]))
+        prompt = np.tile([[WHISPER_SOT, WHISPER_NO_TIMESTAMPS]], (len(encoded), 1))
+        h = _whisper_last_state(backbone, encoded, prompt)          # (batch, 384)
         scores = np.einsum("bd,ktd->bkt", h, candidates).max(axis=2)
         preds.append(scores.argmax(axis=1))
     return np.concatenate(preds)
@@ -512,9 +518,10 @@ def whisper_transcribe(backbone, wave, sample_rate=SAMPLE_RATE, max_tokens=6):
     vocab = (assets.path("whisper_tiny_en") / "vocabulary.txt").read_text("utf-8").split("\n")
     table = _whisper_token_table(backbone)
     feats = whisper_log_mels(np.asarray(wave)[None], seconds=30, sample_rate=sample_rate)
+    encoded = whisper_encoder(backbone)(feats)                   # once, not per token
     tokens = [WHISPER_SOT, WHISPER_NO_TIMESTAMPS]
     for _ in range(max_tokens):
-        logits = _whisper_last_state(backbone, feats, [tokens])[0] @ table.T
+        logits = _whisper_last_state(backbone, encoded, [tokens])[0] @ table.T
         token = int(logits.argmax())
         if token == WHISPER_EOT:
             break
