@@ -273,3 +273,14 @@ def test_stored_figures_are_redrawn_in_chinese_from_the_english_run(tmp_path, mo
     monkeypatch.setattr(i18n, "FIGURE_DIR", tmp_path / "none")        # no pickles now
     i18n._translate_figures(again, zh, "zh")
     assert again.cells[0].outputs[-1]["data"]["image/png"] == out["data"]["image/png"]
+
+
+def test_paths_in_printed_lines_are_slots_like_numbers():
+    """A learner's cache or temporary folder is not the catalogue's: an
+    absolute path is a slot, put back as printed; fractions stay numbers."""
+    line = "warning: Skipping 2 file(s) in /tmp/my_photos_x1y2 that cannot be loaded"
+    assert i18n.line_template(line) == (
+        "warning: Skipping {} file(s) in {} that cannot be loaded", ["2", "/tmp/my_photos_x1y2"])
+    assert i18n.line_template("chance is 1/35")[1] == ["1", "35"]
+    assert i18n.translate_line("cache: /Users/alice/.cache/tlcourse", "zh") == \
+        "缓存：/Users/alice/.cache/tlcourse"

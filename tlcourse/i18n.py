@@ -148,7 +148,10 @@ def _check_problems(lang: str) -> list[str]:
 # ------------------------------------------------------------ printed output
 #: A number inside a printed line: the part of a line that changes from run
 #: to run. A line's *template* is the line with each number replaced by {}.
-_NUMBER = re.compile(r"(?<![\w.{])[-+]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[-+]?\d+)?")
+# the slots of a printed line: absolute paths (a learner's cache or temporary
+# folder differs from the run that made the catalogue), then numbers
+_NUMBER = re.compile(r"(?<![\w}])/(?:[\w.\-]+/)+[\w.\-]+"
+                     r"|(?<![\w.{])[-+]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[-+]?\d+)?")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
 _VERDICT = re.compile(r"^(✓|✗|·) (nb\d\d\.q\d+) (correct\.|not yet\. Hint:|not answered yet:)\s?(.*)$")
 
