@@ -146,10 +146,9 @@ def _check_problems(lang: str) -> list[str]:
 
 
 # ------------------------------------------------------------ printed output
-#: A number inside a printed line: the part of a line that changes from run
-#: to run. A line's *template* is the line with each number replaced by {}.
-# the slots of a printed line: absolute paths (a learner's cache or temporary
-# folder differs from the run that made the catalogue), then numbers
+#: The parts of a printed line that change from run to run: absolute paths (a
+#: learner's cache or temporary folder is not the catalogue's) and numbers.
+#: A line's *template* is the line with each of them replaced by {}.
 _NUMBER = re.compile(r"(?<![\w}])/(?:[\w.\-]+/)+[\w.\-]+"
                      r"|(?<![\w.{])[-+]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[-+]?\d+)?")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
@@ -346,11 +345,12 @@ def redraw_figure(png_data, lang: str, folder: Path | None = None) -> str | None
         return None
     import matplotlib
     matplotlib.use("Agg")
-    from matplotlib.text import Text
     from IPython.core.pylabtools import print_figure
+    from matplotlib.category import UnitData
+    from matplotlib.text import Text
+
     from tlcourse import plots
     plots.use_cjk_font()
-    from matplotlib.category import UnitData
     fig = pickle.loads(kept.read_bytes())
     translate = lambda s: translate_figure_text(s, lang)           # noqa: E731
     for text in fig.findobj(Text):
